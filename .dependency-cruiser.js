@@ -1,0 +1,59 @@
+/**
+ * Architecture rules, checked by `npm run lint`:
+ * - a lib is entered through its index.ts, never by a path into its src/;
+ * - libs/ledger is pure TypeScript: no NestJS, no I/O, no other lib but contracts;
+ * - libs never import apps.
+ */
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'lib-through-index',
+      comment: 'Reach another lib through its index.ts (import from @capflow/<lib>).',
+      severity: 'error',
+      from: { path: '^(apps|libs|test)/', pathNot: '^libs/([^/]+)/' },
+      to: { path: '^libs/[^/]+/src/.+', pathNot: '^libs/[^/]+/src/index\\.ts$' },
+    },
+    {
+      name: 'lib-to-lib-through-index',
+      comment: 'Between libs too: only index.ts is public.',
+      severity: 'error',
+      from: { path: '^libs/([^/]+)/' },
+      to: { path: '^libs/[^/]+/src/.+', pathNot: ['^libs/$1/', '^libs/[^/]+/src/index\\.ts$'] },
+    },
+    {
+      name: 'ledger-is-pure',
+      comment: 'Ledger rules import nothing from NestJS and do no I/O.',
+      severity: 'error',
+      from: { path: '^libs/(ledger|contracts)/' },
+      to: {
+        path: '(^|/)node_modules/(@nestjs|nest-commander|pg|better-sqlite3|kafkajs)/|^(fs|net|http|https|child_process|dgram|worker_threads)$',
+      },
+    },
+    {
+      name: 'ledger-depends-on-contracts-only',
+      severity: 'error',
+      from: { path: '^libs/ledger/' },
+      to: { path: '^libs/', pathNot: '^libs/(ledger|contracts)/' },
+    },
+    {
+      name: 'libs-do-not-import-apps',
+      severity: 'error',
+      from: { path: '^libs/' },
+      to: { path: '^apps/' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^dist/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+  },
+};

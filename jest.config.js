@@ -1,0 +1,37 @@
+// Three tiers (file suffix → what it may touch):
+//   *.spec.ts      unit: pure code, no I/O
+//   *.int-spec.ts  integration: real SQLite files, a real PostgreSQL
+//   *.e2e-spec.ts  end to end: the built command line as child processes
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+      target: 'es2022',
+      keepClassNames: true,
+    },
+    module: { type: 'commonjs' },
+  },
+];
+
+const shared = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': swc },
+  moduleNameMapper: { '^@capflow/([a-z-]+)$': '<rootDir>/libs/$1/src' },
+  setupFiles: ['reflect-metadata'],
+  rootDir: __dirname,
+};
+
+module.exports = {
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,test}/**/*.spec.ts'] },
+    { ...shared, displayName: 'int', testMatch: ['<rootDir>/{apps,libs,test}/**/*.int-spec.ts'] },
+    {
+      ...shared,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/support/build-once.js',
+    },
+  ],
+};

@@ -1,0 +1,14 @@
+export * from './currency';
+export * from './event-type';
+export * from './event';
+export * from './identifier';
+export * from './rejection-code';
+export { parseEvent, MAX_EVENT_BYTES, MAX_NESTING_DEPTH } from './parse-event';
+export type { ParseOutcome } from './parse-event';
+export { formatInstantKey, instantKey, instantKeyOfBound, parseRfc3339 } from './time/instant';
+export type { Instant } from './time/instant';
+export { canonicalJson } from './canonical-json';
+export { MoneyDto } from './dto/money.dto';
+export { EnvelopeDto } from './dto/envelope.dto';
+export * from './dto/data';
+export { buildEventJsonSchema } from './json-schema/event-json-schema';

@@ -1,0 +1,183 @@
+import { canonicalJson, EVENT_ID_PATTERN, eventKey, formatInstantKey, parseRfc3339 } from '@capflow/contracts';
+import { EventStoreError, EventStoreErrorCode } from './event-store.errors';
+import type { AppendedEvent, AppendResult, ChainRecord, ExpectedVersion, StoreHead, StreamAppend } from './event-store.port';
+import { chainHash, GENESIS_HASH } from './hash-chain';
+
+/** An event ready to store: its key and the exact texts that will be stored and hashed. */
+interface PreparedEvent {
+  key: string;
+  type: string;
+  schemaVersion: number;
+  occurredAt: string;
+  occurredKey: string;
+  source: string;
+  dataText: string;
+  metadataText: string | null;
+}
+
+export interface PreparedAppend {
+  streamId: string;
+  expectedVersion: ExpectedVersion;
+  events: PreparedEvent[];
+}
+
+/** What a stored row must match for an incoming event to be its duplicate. */
+export type StoredContent = Pick<ChainRecord, 'position' | 'streamId' | 'streamVersion' | 'type' | 'occurredKey' | 'source' | 'dataText'>;
+
+export interface AppendPlan {
+  rows: ChainRecord[];
+  result: AppendResult;
+  head: StoreHead;
+}
+
+/** Validates and serialises what an append asks to store; throws invalid_event on what it cannot store. */
+export function prepareAppends(appends: readonly StreamAppend[]): PreparedAppend[] {
+  return appends.map(({ streamId, events, expectedVersion = 'any' }) => {
+    if (!storableText(streamId) || streamId.length > 300) {
+      throw new EventStoreError(EventStoreErrorCode.InvalidEvent, 'a stream id must be 1 to 300 characters');
+    }
+    if (!(expectedVersion === 'any' || expectedVersion === 'no_stream' || expectedVersion === 'stream_exists' ||
+      (Number.isSafeInteger(expectedVersion) && expectedVersion >= 0))) {
+      throw new EventStoreError(EventStoreErrorCode.InvalidEvent, `expected version ${String(expectedVersion)} is not valid`);
+    }
+    return {
+      streamId,
+      expectedVersion,
+      events: events.map((event) => {
+        if (!storableText(event.type) || !storableText(event.source)) {
+          throw new EventStoreError(EventStoreErrorCode.InvalidEvent, 'type and source must be non-empty text without NUL');
+        }
+        if (!EVENT_ID_PATTERN.test(event.eventId)) {
+          throw new EventStoreError(EventStoreErrorCode.InvalidEvent, `eventId ${JSON.stringify(event.eventId)} is not a UUID`);
+        }
+        const instant = parseRfc3339(event.occurredAt);
+        if (typeof instant === 'string') {
+          throw new EventStoreError(EventStoreErrorCode.InvalidEvent, `occurredAt ${JSON.stringify(event.occurredAt)} ${instant}`);
+        }
+        return {
+          key: eventKey(event.eventId),
+          type: event.type,
+          schemaVersion: event.schemaVersion ?? 1,
+          occurredAt: event.occurredAt,
+          occurredKey: formatInstantKey(instant),
+          source: event.source,
+          dataText: canonicalJson(event.data),
+          metadataText: event.metadata === undefined ? null : canonicalJson(event.metadata),
+        };
+      }),
+    };
+  });
+}
+
+/** PostgreSQL text cannot hold NUL; refusing it here keeps every adapter alike. */
+function storableText(text: unknown): boolean {
+  return typeof text === 'string' && text.length > 0 && !text.includes('\u0000');
+}
+
+export function eventKeysOf(prepared: readonly PreparedAppend[]): string[] {
+  return prepared.flatMap((append) => append.events.map((event) => event.key));
+}
+
+export function streamIdsOf(prepared: readonly PreparedAppend[]): string[] {
+  return [...new Set(prepared.map((append) => append.streamId))];
+}
+
+function sameContent(event: PreparedEvent, stored: Pick<StoredContent, 'type' | 'occurredKey' | 'source' | 'dataText'>): boolean {
+  return (
+    event.type === stored.type &&
+    event.occurredKey === stored.occurredKey &&
+    event.source === stored.source &&
+    event.dataText === stored.dataText
+  );
+}
+
+function expectationHolds(expected: ExpectedVersion, current: number): boolean {
+  if (expected === 'any') return true;
+  if (expected === 'no_stream') return current === -1;
+  if (expected === 'stream_exists') return current >= 0;
+  return current === expected;
+}
+
+/**
+ * Decides what an append writes, given what the store holds under the append lock: duplicates
+ * (same eventId, same content) are reported and skipped, other content under a known eventId is
+ * event_id_conflict, expected versions are checked, and new rows get their position, stream
+ * version, recordedAt and chained hash. Nothing is written if anything fails.
+ */
+export function planAppend(
+  prepared: readonly PreparedAppend[],
+  head: StoreHead,
+  currentVersions: ReadonlyMap<string, number>,
+  existing: ReadonlyMap<string, StoredContent>,
+  recordedAt: string,
+): AppendPlan {
+  const versions = new Map(currentVersions);
+  const pending = new Map<string, { event: PreparedEvent; outcome: AppendedEvent }>();
+  const rows: ChainRecord[] = [];
+  const events: AppendedEvent[] = [];
+  let position = head.position;
+  let hash = head.hash ?? GENESIS_HASH;
+
+  for (const append of prepared) {
+    const current = versions.get(append.streamId) ?? -1;
+    let streamVersion = current;
+    let checked = false;
+    for (const event of append.events) {
+      const stored = existing.get(event.key);
+      const earlier = pending.get(event.key);
+      if (stored || earlier) {
+        if (!sameContent(event, stored ?? earlier!.event)) {
+          throw new EventStoreError(
+            EventStoreErrorCode.EventIdConflict,
+            `event ${event.key} is already stored with other content`,
+            { eventId: event.key },
+          );
+        }
+        events.push(
+          stored
+            ? { eventId: event.key, status: 'duplicate', position: stored.position, streamId: stored.streamId, streamVersion: stored.streamVersion }
+            : { ...earlier!.outcome, status: 'duplicate' },
+        );
+        continue;
+      }
+      // Checked at the first new event: a retried append whose events are all stored is a no-op.
+      if (!checked && !expectationHolds(append.expectedVersion, current)) {
+        throw new EventStoreError(
+          EventStoreErrorCode.WrongExpectedVersion,
+          `stream ${append.streamId} is at version ${current}, not ${String(append.expectedVersion)}`,
+          { streamId: append.streamId, expectedVersion: append.expectedVersion, currentVersion: current },
+        );
+      }
+      checked = true;
+      position += 1;
+      streamVersion += 1;
+      const record = {
+        position,
+        eventId: event.key,
+        streamId: append.streamId,
+        streamVersion,
+        type: event.type,
+        schemaVersion: event.schemaVersion,
+        occurredAt: event.occurredAt,
+        recordedAt,
+        source: event.source,
+        dataText: event.dataText,
+        metadataText: event.metadataText,
+      };
+      hash = chainHash(hash, record);
+      rows.push({ ...record, occurredKey: event.occurredKey, hash });
+      const outcome: AppendedEvent = { eventId: event.key, status: 'appended', position, streamId: append.streamId, streamVersion };
+      pending.set(event.key, { event, outcome });
+      events.push(outcome);
+    }
+    versions.set(append.streamId, streamVersion);
+  }
+  const newHead = rows.length > 0 ? { position, hash, recordedAt } : head;
+  return { rows, result: { events, headPosition: newHead.position }, head: newHead };
+}
+
+/** recordedAt never decreases along positions, even if the clock steps back. */
+export function nextRecordedAt(now: Date, head: StoreHead): string {
+  const stamp = now.toISOString();
+  return head.recordedAt !== null && head.recordedAt > stamp ? head.recordedAt : stamp;
+}

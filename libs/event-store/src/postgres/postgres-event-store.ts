@@ -1,0 +1,417 @@
+import { Pool, PoolClient, PoolConfig } from 'pg';
+import {
+  AppendPlan,
+  eventKeysOf,
+  nextRecordedAt,
+  planAppend,
+  PreparedAppend,
+  prepareAppends,
+  StoredContent,
+  streamIdsOf,
+} from '../append-plan';
+import { EventStoreError, EventStoreErrorCode } from '../event-store.errors';
+import type {
+  AppendResult,
+  AppendSession,
+  ChainRecord,
+  EventFilter,
+  EventStore,
+  ExpectedVersion,
+  NewEvent,
+  ReadPage,
+  StoreHead,
+  StoredEvent,
+  StreamAppend,
+  Subscription,
+  SubscribeOptions,
+} from '../event-store.port';
+import { pollingSubscription } from '../polling-subscription';
+import { storedEventOf } from '../stored-event';
+import { POSTGRES_MIGRATIONS } from './postgres-migrations';
+
+const COLUMNS =
+  'position, event_id, stream_id, stream_version, type, schema_version, occurred_at, occurred_key, recorded_at, source, data, metadata, hash';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Serialises migrations of concurrent processes (an arbitrary constant: "capf" in ASCII). */
+const MIGRATION_LOCK = 0x63617066;
+
+interface EventRow {
+  position: string;
+  event_id: string;
+  stream_id: string;
+  stream_version: string;
+  type: string;
+  schema_version: number;
+  occurred_at: string;
+  occurred_key: string;
+  recorded_at: string;
+  source: string;
+  data: string;
+  metadata: string | null;
+  hash: string;
+}
+
+function chainRecordOf(row: EventRow): ChainRecord {
+  return {
+    position: Number(row.position),
+    eventId: row.event_id,
+    streamId: row.stream_id,
+    streamVersion: Number(row.stream_version),
+    type: row.type,
+    schemaVersion: row.schema_version,
+    occurredAt: row.occurred_at,
+    occurredKey: row.occurred_key,
+    recordedAt: row.recorded_at,
+    source: row.source,
+    dataText: row.data,
+    metadataText: row.metadata,
+    hash: row.hash,
+  };
+}
+
+export interface PostgresEventStoreOptions {
+  clock?: () => Date;
+  /** Pool size (default 4). */
+  maxConnections?: number;
+}
+
+/** `postgres://…?schema=name`: the schema (default `capflow`) is ours, the rest is pg's. */
+export function parsePostgresUrl(url: string): { connectionString: string; schema: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new EventStoreError(EventStoreErrorCode.InvalidStoreUrl, `not a PostgreSQL URL: ${url}`);
+  }
+  const schema = parsed.searchParams.get('schema') ?? 'capflow';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new EventStoreError(EventStoreErrorCode.InvalidStoreUrl, `schema ${JSON.stringify(schema)} must match [a-z_][a-z0-9_]*`);
+  }
+  parsed.searchParams.delete('schema');
+  return { connectionString: parsed.toString(), schema };
+}
+
+/**
+ * The PostgreSQL store.
+ *
+ * Ordering for readers: an append locks the single `store_head` row FOR UPDATE, assigns the next
+ * positions, and commits, all under that lock. PostgreSQL makes a transaction visible before it
+ * releases its locks, so appends become visible in position order and a reader polling
+ * "position > last seen" can never miss an event that commits later with a lower position — the
+ * hazard of concurrent appends with a sequence. We chose serialised appends over an xid8 /
+ * pg_snapshot_xmin visibility fence (Emmett's approach) because ingestion already batches many
+ * events per transaction (throughput comes from batch size, not from concurrent appenders), and
+ * because the same lock lets a writer decide against the current state, chain hashes without
+ * gaps, and keep positions contiguous so a deleted row is detectable.
+ */
+export class PostgresEventStore implements EventStore {
+  readonly kind = 'postgres';
+  private readonly clock: () => Date;
+  private readonly table: string;
+  private readonly headTable: string;
+  private closed = false;
+
+  private constructor(
+    private readonly pool: Pool,
+    readonly schema: string,
+    options: PostgresEventStoreOptions,
+  ) {
+    this.clock = options.clock ?? (() => new Date());
+    this.table = `"${schema}".events`;
+    this.headTable = `"${schema}".store_head`;
+  }
+
+  static async open(url: string, options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
+    const { connectionString, schema } = parsePostgresUrl(url);
+    const config: PoolConfig = {
+      connectionString,
+      max: options.maxConnections ?? 4,
+      connectionTimeoutMillis: 5000,
+      application_name: 'capflow',
+    };
+    const pool = new Pool(config);
+    pool.on('error', () => undefined); // an idle client's broken connection is replaced on next use
+    const store = new PostgresEventStore(pool, schema, options);
+    try {
+      await store.migrate();
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      throw unavailable(error, `cannot open the PostgreSQL store at ${redact(url)}`);
+    }
+    return store;
+  }
+
+  private async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS "${this.schema}".schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
+      const { rows } = await client.query<{ version: number | null }>(`SELECT max(version) AS version FROM "${this.schema}".schema_migrations`);
+      const applied = rows[0].version ?? 0;
+      const known = POSTGRES_MIGRATIONS[POSTGRES_MIGRATIONS.length - 1].version;
+      if (applied > known) {
+        throw new EventStoreError(
+          EventStoreErrorCode.UnsupportedSchema,
+          `the store's schema is at version ${applied}, newer than this capflow knows (${known}): upgrade capflow`,
+        );
+      }
+      for (const migration of POSTGRES_MIGRATIONS.filter((m) => m.version > applied)) {
+        await client.query('BEGIN');
+        try {
+          await client.query(migration.sql.replaceAll('{schema}', `"${this.schema}"`));
+          await client.query(`INSERT INTO "${this.schema}".schema_migrations (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK');
+          throw error;
+        }
+      }
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+      client.release();
+    }
+  }
+
+  async append(streamId: string, events: readonly NewEvent[], options: { expectedVersion?: ExpectedVersion } = {}) {
+    return this.appendMany([{ streamId, events: [...events], expectedVersion: options.expectedVersion }]);
+  }
+
+  async appendMany(appends: readonly StreamAppend[]): Promise<AppendResult> {
+    const prepared = prepareAppends(appends); // CPU work before taking the lock
+    return this.withAppendLock((session) => (session as PostgresAppendSession).appendPrepared(prepared));
+  }
+
+  async withAppendLock<T>(work: (session: AppendSession) => Promise<T>): Promise<T> {
+    const client = await this.connect();
+    let released = false;
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ position: string; hash: string | null; recorded_at: string | null }>(
+        `SELECT position, hash, recorded_at FROM ${this.headTable} WHERE id = 1 FOR UPDATE`,
+      );
+      const head = { position: Number(rows[0].position), hash: rows[0].hash, recordedAt: rows[0].recorded_at };
+      const result = await work(new PostgresAppendSession(this, client, head));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        client.release(true); // the connection is broken: do not return it to the pool
+        released = true;
+      }
+      throw isConnectionError(error) ? unavailable(error, 'the PostgreSQL store failed during an append') : error;
+    } finally {
+      if (!released) client.release();
+    }
+  }
+
+  /** Plans and writes an append on the locked client. */
+  async writeAppend(client: PoolClient, prepared: PreparedAppend[], head: StoreHead): Promise<AppendPlan> {
+    const streamIds = streamIdsOf(prepared);
+    const versions = new Map<string, number>();
+    const { rows: versionRows } = await client.query<{ stream_id: string; version: string }>({
+      name: `capflow_versions_${this.schema}`,
+      text: `SELECT stream_id, max(stream_version) AS version FROM ${this.table} WHERE stream_id = ANY($1::text[]) GROUP BY stream_id`,
+      values: [streamIds],
+    });
+    for (const row of versionRows) versions.set(row.stream_id, Number(row.version));
+    const existing = new Map<string, StoredContent>();
+    for (const record of await this.findRecords(client, eventKeysOf(prepared))) existing.set(record.eventId, record);
+
+    const plan = planAppend(prepared, head, versions, existing, nextRecordedAt(this.clock(), head));
+    if (plan.rows.length > 0) {
+      const column = <K extends keyof ChainRecord>(key: K) => plan.rows.map((row) => row[key]);
+      await client.query({
+        name: `capflow_insert_${this.schema}`,
+        text:
+          `INSERT INTO ${this.table} (${COLUMNS}) SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::bigint[], ` +
+          '$5::text[], $6::integer[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])',
+        values: [
+          column('position'),
+          column('eventId'),
+          column('streamId'),
+          column('streamVersion'),
+          column('type'),
+          column('schemaVersion'),
+          column('occurredAt'),
+          column('occurredKey'),
+          column('recordedAt'),
+          column('source'),
+          column('dataText'),
+          column('metadataText'),
+          column('hash'),
+        ],
+      });
+      await client.query(`UPDATE ${this.headTable} SET position = $1, hash = $2, recorded_at = $3 WHERE id = 1`, [
+        plan.head.position,
+        plan.head.hash,
+        plan.head.recordedAt,
+      ]);
+    }
+    return plan;
+  }
+
+  async findRecords(client: Pool | PoolClient, eventIds: readonly string[]): Promise<ChainRecord[]> {
+    const keys = [...new Set(eventIds.map((id) => id.toLowerCase()))].filter((id) => UUID.test(id));
+    if (keys.length === 0) return [];
+    const { rows } = await client.query<EventRow>(
+      `SELECT ${COLUMNS} FROM ${this.table} WHERE event_id = ANY($1::uuid[]) ORDER BY position`,
+      [keys],
+    );
+    return rows.map(chainRecordOf);
+  }
+
+  async readRecords(client: Pool | PoolClient, page: ReadPage): Promise<ChainRecord[]> {
+    const { rows } = await client.query<EventRow>(
+      `SELECT ${COLUMNS} FROM ${this.table} WHERE position > $1 ORDER BY position LIMIT $2`,
+      [page.after ?? 0, page.limit ?? 1000],
+    );
+    return rows.map(chainRecordOf);
+  }
+
+  async readStream(streamId: string, options: { fromVersion?: number; limit?: number } = {}): Promise<StoredEvent[]> {
+    const { rows } = await this.query<EventRow>(
+      `SELECT ${COLUMNS} FROM ${this.table} WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version LIMIT $3`,
+      [streamId, options.fromVersion ?? 0, options.limit ?? null],
+    );
+    return rows.map((row) => storedEventOf(chainRecordOf(row)));
+  }
+
+  async readAll(page: ReadPage = {}): Promise<StoredEvent[]> {
+    return (await this.readChainRecords(page)).map(storedEventOf);
+  }
+
+  async readChainRecords(page: ReadPage = {}): Promise<ChainRecord[]> {
+    this.assertOpen();
+    return this.guard(() => this.readRecords(this.pool, page));
+  }
+
+  async findEvents(eventIds: readonly string[]): Promise<StoredEvent[]> {
+    this.assertOpen();
+    return (await this.guard(() => this.findRecords(this.pool, eventIds))).map(storedEventOf);
+  }
+
+  async queryEvents(filter: EventFilter, page: ReadPage = {}): Promise<StoredEvent[]> {
+    const where = ['position > $1'];
+    const values: unknown[] = [page.after ?? 0];
+    const add = (clause: string, value: string | undefined) => {
+      if (value === undefined) return;
+      values.push(value);
+      where.push(`${clause} $${values.length}`);
+    };
+    add('stream_id =', filter.streamId);
+    add('type =', filter.type);
+    add('occurred_key >=', filter.occurredFrom);
+    add('occurred_key <=', filter.occurredTo);
+    add('recorded_at >=', filter.recordedFrom);
+    add('recorded_at <=', filter.recordedTo);
+    values.push(page.limit ?? 1000);
+    const { rows } = await this.query<EventRow>(
+      `SELECT ${COLUMNS} FROM ${this.table} WHERE ${where.join(' AND ')} ORDER BY position LIMIT $${values.length}`,
+      values,
+    );
+    return rows.map((row) => storedEventOf(chainRecordOf(row)));
+  }
+
+  async head(): Promise<StoreHead> {
+    const { rows } = await this.query<{ position: string; hash: string | null; recorded_at: string | null }>(
+      `SELECT position, hash, recorded_at FROM ${this.headTable} WHERE id = 1`,
+    );
+    return { position: Number(rows[0].position), hash: rows[0].hash, recordedAt: rows[0].recorded_at };
+  }
+
+  subscribe(handler: (events: StoredEvent[]) => Promise<void> | void, options: SubscribeOptions): Subscription {
+    return pollingSubscription((page) => this.readAll(page), handler, options);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  private async connect(): Promise<PoolClient> {
+    this.assertOpen();
+    try {
+      return await this.pool.connect();
+    } catch (error) {
+      throw unavailable(error, 'cannot reach the PostgreSQL store');
+    }
+  }
+
+  private async query<R extends object>(text: string, values: unknown[] = []) {
+    this.assertOpen();
+    return this.guard(() => this.pool.query<R & import('pg').QueryResultRow>(text, values));
+  }
+
+  private async guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw isConnectionError(error) ? unavailable(error, 'the PostgreSQL store failed') : error;
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new EventStoreError(EventStoreErrorCode.StoreUnavailable, 'the store is closed');
+  }
+}
+
+class PostgresAppendSession implements AppendSession {
+  constructor(
+    private readonly store: PostgresEventStore,
+    private readonly client: PoolClient,
+    private head: StoreHead,
+  ) {}
+
+  async readAll(page: ReadPage = {}): Promise<StoredEvent[]> {
+    return (await this.store.readRecords(this.client, page)).map(storedEventOf);
+  }
+
+  async findEvents(eventIds: readonly string[]): Promise<StoredEvent[]> {
+    return (await this.store.findRecords(this.client, eventIds)).map(storedEventOf);
+  }
+
+  append(appends: readonly StreamAppend[]): Promise<AppendResult> {
+    return this.appendPrepared(prepareAppends(appends));
+  }
+
+  async appendPrepared(prepared: PreparedAppend[]): Promise<AppendResult> {
+    const plan = await this.store.writeAppend(this.client, prepared, this.head);
+    this.head = plan.head;
+    return plan.result;
+  }
+}
+
+function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return (
+    code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
+    code === 'ETIMEDOUT' ||
+    code === 'ENOTFOUND' ||
+    code === 'EPIPE' ||
+    (typeof code === 'string' && (code.startsWith('08') || code === '57P01' || code === '3D000' || code === '28P01' || code === '28000')) ||
+    /Connection terminated|timeout exceeded when trying to connect/i.test((error as Error)?.message ?? '')
+  );
+}
+
+function unavailable(error: unknown, what: string): EventStoreError {
+  if (error instanceof EventStoreError) return error;
+  return new EventStoreError(EventStoreErrorCode.StoreUnavailable, `${what}: ${(error as Error).message || String(error)}`);
+}
+
+/** A URL without its password, for messages. */
+export function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}

@@ -1,0 +1,330 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import {
+  AppendPlan,
+  eventKeysOf,
+  nextRecordedAt,
+  planAppend,
+  PreparedAppend,
+  prepareAppends,
+  StoredContent,
+  streamIdsOf,
+} from '../append-plan';
+import { EventStoreError, EventStoreErrorCode } from '../event-store.errors';
+import type {
+  AppendResult,
+  AppendSession,
+  ChainRecord,
+  EventFilter,
+  EventStore,
+  ExpectedVersion,
+  NewEvent,
+  ReadPage,
+  StoreHead,
+  StoredEvent,
+  StreamAppend,
+  Subscription,
+  SubscribeOptions,
+} from '../event-store.port';
+import { Mutex } from '../mutex';
+import { pollingSubscription } from '../polling-subscription';
+import { storedEventOf } from '../stored-event';
+import { SQLITE_MIGRATIONS } from './sqlite-migrations';
+
+const COLUMNS =
+  'position, event_id, stream_id, stream_version, type, schema_version, occurred_at, occurred_key, recorded_at, source, data, metadata, hash';
+
+interface EventRow {
+  position: number;
+  event_id: Buffer;
+  stream_id: string;
+  stream_version: number;
+  type: string;
+  schema_version: number;
+  occurred_at: string;
+  occurred_key: string;
+  recorded_at: string;
+  source: string;
+  data: string;
+  metadata: string | null;
+  hash: string;
+}
+
+const uuidBytes = (key: string) => Buffer.from(key.replace(/-/g, ''), 'hex');
+
+function uuidText(bytes: Buffer): string {
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function chainRecordOf(row: EventRow): ChainRecord {
+  return {
+    position: row.position,
+    eventId: uuidText(row.event_id),
+    streamId: row.stream_id,
+    streamVersion: row.stream_version,
+    type: row.type,
+    schemaVersion: row.schema_version,
+    occurredAt: row.occurred_at,
+    occurredKey: row.occurred_key,
+    recordedAt: row.recorded_at,
+    source: row.source,
+    dataText: row.data,
+    metadataText: row.metadata,
+    hash: row.hash,
+  };
+}
+
+export interface SqliteEventStoreOptions {
+  clock?: () => Date;
+}
+
+/**
+ * The embedded store: one SQLite file in WAL mode. Appends run on a writer connection inside
+ * BEGIN IMMEDIATE, which takes SQLite's write lock (across processes too) for the whole append,
+ * so positions are assigned and committed in order; reads use a second connection and see only
+ * committed events. synchronous=FULL: an append that returned survives a power cut.
+ */
+export class SqliteEventStore implements EventStore {
+  readonly kind = 'sqlite';
+  private readonly mutex = new Mutex();
+  private readonly clock: () => Date;
+  private readonly statements: ReturnType<SqliteEventStore['prepareStatements']>;
+  private closed = false;
+
+  private constructor(
+    private readonly writer: Database.Database,
+    private readonly reader: Database.Database,
+    options: SqliteEventStoreOptions,
+  ) {
+    this.clock = options.clock ?? (() => new Date());
+    this.statements = this.prepareStatements();
+  }
+
+  static open(path: string, options: SqliteEventStoreOptions = {}): SqliteEventStore {
+    if (path === ':memory:' || path === '') {
+      throw new EventStoreError(EventStoreErrorCode.InvalidStoreUrl, 'the SQLite store needs a file path, e.g. sqlite:./data/capflow.db');
+    }
+    let writer: Database.Database | undefined;
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      writer = new Database(path);
+      writer.pragma('journal_mode = WAL');
+      writer.pragma('synchronous = FULL');
+      writer.pragma('busy_timeout = 10000');
+      migrate(writer);
+      const reader = new Database(path);
+      reader.pragma('busy_timeout = 10000');
+      reader.pragma('query_only = ON');
+      return new SqliteEventStore(writer, reader, options);
+    } catch (error) {
+      writer?.close();
+      if (error instanceof EventStoreError) throw error;
+      throw new EventStoreError(EventStoreErrorCode.StoreUnavailable, `cannot open the SQLite store at ${path}: ${(error as Error).message}`);
+    }
+  }
+
+  private prepareStatements() {
+    const w = this.writer;
+    const r = this.reader;
+    return {
+      head: w.prepare<[], { position: number; hash: string | null; recorded_at: string | null }>(
+        'SELECT position, hash, recorded_at FROM store_head WHERE id = 1',
+      ),
+      readHead: r.prepare<[], { position: number; hash: string | null; recorded_at: string | null }>(
+        'SELECT position, hash, recorded_at FROM store_head WHERE id = 1',
+      ),
+      streamVersion: w.prepare<[string], { version: number | null }>(
+        'SELECT max(stream_version) AS version FROM events WHERE stream_id = ?',
+      ),
+      insert: w.prepare(
+        `INSERT INTO events (${COLUMNS}) VALUES (@position, @eventId, @streamId, @streamVersion, @type, @schemaVersion, ` +
+          '@occurredAt, @occurredKey, @recordedAt, @source, @dataText, @metadataText, @hash)',
+      ),
+      updateHead: w.prepare('UPDATE store_head SET position = ?, hash = ?, recorded_at = ? WHERE id = 1'),
+      readAllW: w.prepare<[number, number], EventRow>(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
+      readAllR: r.prepare<[number, number], EventRow>(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
+      findW: w.prepare<[Buffer], EventRow>(`SELECT ${COLUMNS} FROM events WHERE event_id = ?`),
+      findR: r.prepare<[Buffer], EventRow>(`SELECT ${COLUMNS} FROM events WHERE event_id = ?`),
+      readStream: r.prepare<[string, number, number], EventRow>(
+        `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND stream_version >= ? ORDER BY stream_version LIMIT ?`,
+      ),
+    };
+  }
+
+  async append(streamId: string, events: readonly NewEvent[], options: { expectedVersion?: ExpectedVersion } = {}) {
+    return this.appendMany([{ streamId, events: [...events], expectedVersion: options.expectedVersion }]);
+  }
+
+  async appendMany(appends: readonly StreamAppend[]): Promise<AppendResult> {
+    return this.withAppendLock((session) => session.append(appends));
+  }
+
+  withAppendLock<T>(work: (session: AppendSession) => Promise<T>): Promise<T> {
+    return this.mutex.run(async () => {
+      this.assertOpen();
+      this.writer.exec('BEGIN IMMEDIATE');
+      try {
+        const session = new SqliteAppendSession(this, this.headRow());
+        const result = await work(session);
+        this.writer.exec('COMMIT');
+        return result;
+      } catch (error) {
+        if (this.writer.inTransaction) this.writer.exec('ROLLBACK');
+        throw error;
+      }
+    });
+  }
+
+  /** Plans and writes an append; runs inside withAppendLock's transaction. */
+  writeAppend(prepared: PreparedAppend[], head: StoreHead): AppendPlan {
+    const versions = new Map<string, number>();
+    for (const streamId of streamIdsOf(prepared)) versions.set(streamId, this.statements.streamVersion.get(streamId)?.version ?? -1);
+    const existing = new Map<string, StoredContent>();
+    for (const key of eventKeysOf(prepared)) {
+      const row = this.statements.findW.get(uuidBytes(key));
+      if (row) existing.set(key, chainRecordOf(row));
+    }
+    const plan = planAppend(prepared, head, versions, existing, nextRecordedAt(this.clock(), head));
+    for (const row of plan.rows) this.statements.insert.run({ ...row, eventId: uuidBytes(row.eventId) });
+    if (plan.rows.length > 0) this.statements.updateHead.run(plan.head.position, plan.head.hash, plan.head.recordedAt);
+    return plan;
+  }
+
+  readInTransaction(page: ReadPage): StoredEvent[] {
+    return this.statements.readAllW.all(page.after ?? 0, page.limit ?? 1000).map((row) => storedEventOf(chainRecordOf(row)));
+  }
+
+  findInTransaction(eventIds: readonly string[]): StoredEvent[] {
+    return this.find(eventIds, this.statements.findW);
+  }
+
+  private find(eventIds: readonly string[], statement: Database.Statement<[Buffer], EventRow>): StoredEvent[] {
+    const found: StoredEvent[] = [];
+    for (const id of new Set(eventIds.map((eventId) => eventId.toLowerCase()))) {
+      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) continue;
+      const row = statement.get(uuidBytes(id));
+      if (row) found.push(storedEventOf(chainRecordOf(row)));
+    }
+    return found.sort((a, b) => a.position - b.position);
+  }
+
+  private headRow(): StoreHead {
+    const row = this.statements.head.get()!;
+    return { position: row.position, hash: row.hash, recordedAt: row.recorded_at };
+  }
+
+  async readStream(streamId: string, options: { fromVersion?: number; limit?: number } = {}): Promise<StoredEvent[]> {
+    this.assertOpen();
+    return this.statements.readStream
+      .all(streamId, options.fromVersion ?? 0, options.limit ?? -1)
+      .map((row) => storedEventOf(chainRecordOf(row)));
+  }
+
+  async readAll(page: ReadPage = {}): Promise<StoredEvent[]> {
+    return (await this.readChainRecords(page)).map(storedEventOf);
+  }
+
+  async readChainRecords(page: ReadPage = {}): Promise<ChainRecord[]> {
+    this.assertOpen();
+    return this.statements.readAllR.all(page.after ?? 0, page.limit ?? 1000).map(chainRecordOf);
+  }
+
+  async findEvents(eventIds: readonly string[]): Promise<StoredEvent[]> {
+    this.assertOpen();
+    return this.find(eventIds, this.statements.findR);
+  }
+
+  async queryEvents(filter: EventFilter, page: ReadPage = {}): Promise<StoredEvent[]> {
+    this.assertOpen();
+    const where = ['position > ?'];
+    const values: unknown[] = [page.after ?? 0];
+    const add = (clause: string, value: string | undefined) => {
+      if (value === undefined) return;
+      where.push(clause);
+      values.push(value);
+    };
+    add('stream_id = ?', filter.streamId);
+    add('type = ?', filter.type);
+    add('occurred_key >= ?', filter.occurredFrom);
+    add('occurred_key <= ?', filter.occurredTo);
+    add('recorded_at >= ?', filter.recordedFrom);
+    add('recorded_at <= ?', filter.recordedTo);
+    const rows = this.reader
+      .prepare<unknown[], EventRow>(`SELECT ${COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`)
+      .all(...values, page.limit ?? 1000);
+    return rows.map((row) => storedEventOf(chainRecordOf(row)));
+  }
+
+  async head(): Promise<StoreHead> {
+    this.assertOpen();
+    const row = this.statements.readHead.get()!;
+    return { position: row.position, hash: row.hash, recordedAt: row.recorded_at };
+  }
+
+  subscribe(handler: (events: StoredEvent[]) => Promise<void> | void, options: SubscribeOptions): Subscription {
+    return pollingSubscription((page) => this.readAll(page), handler, options);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.mutex.run(async () => {
+      this.closed = true;
+      this.reader.close();
+      this.writer.close();
+    });
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new EventStoreError(EventStoreErrorCode.StoreUnavailable, 'the store is closed');
+  }
+}
+
+class SqliteAppendSession implements AppendSession {
+  constructor(
+    private readonly store: SqliteEventStore,
+    private head: StoreHead,
+  ) {}
+
+  async readAll(page: ReadPage = {}): Promise<StoredEvent[]> {
+    return this.store.readInTransaction(page);
+  }
+
+  async findEvents(eventIds: readonly string[]): Promise<StoredEvent[]> {
+    return this.store.findInTransaction(eventIds);
+  }
+
+  async append(appends: readonly StreamAppend[]): Promise<AppendResult> {
+    const plan = this.store.writeAppend(prepareAppends(appends), this.head);
+    this.head = plan.head;
+    return plan.result;
+  }
+}
+
+function migrate(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const applied = (db.prepare('SELECT max(version) AS version FROM schema_migrations').get() as { version: number | null }).version ?? 0;
+    const known = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1].version;
+    if (applied > known) {
+      throw new EventStoreError(
+        EventStoreErrorCode.UnsupportedSchema,
+        `the store's schema is at version ${applied}, newer than this capflow knows (${known}): upgrade capflow`,
+      );
+    }
+    for (const migration of SQLITE_MIGRATIONS.filter((m) => m.version > applied)) {
+      db.exec(migration.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        migration.version,
+        migration.name,
+        new Date().toISOString(),
+      );
+    }
+    db.exec('COMMIT');
+  } catch (error) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
+}

@@ -1,0 +1,3 @@
+export { IngestionService } from './ingestion.service';
+export type { IngestItem, IngestOutcome } from './ingest-outcome';
+export { applyStoredEvents, capflowEventOf } from './ledger-state.loader';

@@ -1,0 +1,184 @@
+import { canonicalJson, CapflowEvent, eventKey, instantKey, parseEvent, ParseOutcome, RejectionCode } from '@capflow/contracts';
+import type { AppendSession, EventStore, StoredEvent, StreamAppend } from '@capflow/event-store';
+import { AcceptedEvent, decide, evolve, LedgerState } from '@capflow/ledger';
+import { IngestItem, IngestOutcome } from './ingest-outcome';
+import { applyStoredEvents, capflowEventOf } from './ledger-state.loader';
+
+const CATCH_UP_PAGE = 5000;
+
+interface PendingEvent {
+  event: CapflowEvent;
+  streamId: string;
+  /** Index of its outcome in the batch; its position is known once appended. */
+  index: number;
+}
+
+/**
+ * The one ingestion use case behind every entry point (file import, Kafka, HTTP):
+ * bytes → parse → dedup → decide against current state → append, one batch per transaction.
+ *
+ * The decision state lives in memory, rebuilt from the store on first use and caught up with
+ * whatever other writers appended, inside the store's append lock, before each batch: so every
+ * process decides exactly as a single one would, and a restarted process as the first did.
+ */
+export class IngestionService {
+  private state: LedgerState | null = null;
+  private position = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly store: EventStore) {}
+
+  /** Rebuilds the decision state now rather than on the first batch. */
+  async warmUp(onProgress?: (position: number) => void): Promise<void> {
+    await this.serialised(async () => {
+      if (this.state) return;
+      const state = new LedgerState();
+      let position = 0;
+      for (;;) {
+        const events = await this.store.readAll({ after: position, limit: CATCH_UP_PAGE });
+        if (events.length === 0) break;
+        await applyStoredEvents(state, events, (ids) => this.store.findEvents(ids));
+        position = events[events.length - 1].position;
+        onProgress?.(position);
+      }
+      this.state = state;
+      this.position = position;
+    });
+  }
+
+  /** Ingests a batch in one transaction: every outcome, in input order. */
+  async ingest(items: readonly IngestItem[]): Promise<IngestOutcome[]> {
+    const parsed = items.map((item) => parseEvent(item.input)); // CPU work, outside the lock
+    if (!this.state) await this.warmUp();
+    return this.serialised(() =>
+      this.store.withAppendLock(async (session) => {
+        try {
+          return await this.decideAndAppend(session, items, parsed);
+        } catch (error) {
+          this.state = null; // it may hold effects of a batch that did not commit: rebuild it
+          throw error;
+        }
+      }),
+    ).catch((error: unknown) => {
+      this.state = null; // a failed commit leaves the same doubt
+      throw error;
+    });
+  }
+
+  private serialised<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(work, work);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async decideAndAppend(session: AppendSession, items: readonly IngestItem[], parsed: ParseOutcome[]) {
+    if (!this.state) {
+      this.state = new LedgerState();
+      this.position = 0;
+    }
+    const state = this.state;
+    await this.catchUp(session, state);
+
+    const accepted = parsed.flatMap((outcome) => (outcome.ok ? [outcome.event] : []));
+    const stored = new Map<string, StoredEvent>();
+    for (const event of await session.findEvents(accepted.map((event) => event.eventId))) stored.set(event.eventId, event);
+    const targetIds = accepted.flatMap((event) =>
+      event.type === 'EventReversed' && !stored.has(eventKey(event.data.reversedEventId)) ? [event.data.reversedEventId] : [],
+    );
+    for (const event of await session.findEvents(targetIds)) stored.set(event.eventId, event);
+
+    const pending = new Map<string, PendingEvent>();
+    const findAccepted = (key: string): AcceptedEvent | undefined => {
+      const inBatch = pending.get(key);
+      if (inBatch) return inBatch;
+      const found = stored.get(key);
+      return found ? { event: capflowEventOf(found), streamId: found.streamId } : undefined;
+    };
+
+    const outcomes: IngestOutcome[] = new Array(items.length);
+    /** In-batch duplicates → the index of their first occurrence, whose position comes with the append. */
+    const duplicateOf = new Map<number, number>();
+    const appends: StreamAppend[] = [];
+    parsed.forEach((outcome, index) => {
+      if (!outcome.ok) {
+        outcomes[index] = { status: 'rejected', eventId: outcome.eventId, ...outcome.rejection };
+        return;
+      }
+      const { event } = outcome;
+      const key = eventKey(event.eventId);
+      const earlier = pending.get(key);
+      const known = earlier?.event ?? (stored.has(key) ? capflowEventOf(stored.get(key)!) : undefined);
+      if (known) {
+        if (!sameContent(event, known)) {
+          outcomes[index] = {
+            status: 'rejected',
+            eventId: event.eventId,
+            reason: RejectionCode.EventIdConflict,
+            detail: `eventId ${event.eventId} was already accepted with other content`,
+          };
+        } else if (earlier) {
+          outcomes[index] = { status: 'duplicate', eventId: event.eventId, position: 0 };
+          duplicateOf.set(index, earlier.index);
+        } else {
+          outcomes[index] = { status: 'duplicate', eventId: event.eventId, position: stored.get(key)!.position };
+        }
+        return;
+      }
+      const decision = decide(state, event, { occurredAt: instantKey(event.occurredAt), findAccepted });
+      if (!decision.accepted) {
+        outcomes[index] = { status: 'rejected', eventId: event.eventId, ...decision.rejection };
+        return;
+      }
+      evolve(state, event, event.type === 'EventReversed' ? findAccepted(eventKey(event.data.reversedEventId))!.event : undefined);
+      pending.set(key, { event, streamId: decision.streamId, index });
+      appends.push({
+        streamId: decision.streamId,
+        events: [
+          {
+            eventId: event.eventId,
+            type: event.type,
+            schemaVersion: 1,
+            occurredAt: event.occurredAt,
+            source: event.source,
+            data: event.data as unknown as Record<string, unknown>,
+            metadata: items[index].metadata,
+          },
+        ],
+      });
+      outcomes[index] = { status: 'accepted', eventId: event.eventId, position: 0 };
+    });
+
+    if (appends.length > 0) {
+      const result = await session.append(appends);
+      let next = 0;
+      outcomes.forEach((outcome, index) => {
+        if (outcome.status === 'accepted') outcomes[index] = { ...outcome, position: result.events[next++].position };
+      });
+      this.position = result.headPosition;
+    }
+    for (const [index, first] of duplicateOf) {
+      outcomes[index] = { ...outcomes[index], position: (outcomes[first] as { position: number }).position } as IngestOutcome;
+    }
+    return outcomes;
+  }
+
+  /** Applies what other writers appended since this process last looked. */
+  private async catchUp(session: AppendSession, state: LedgerState): Promise<void> {
+    for (;;) {
+      const events = await session.readAll({ after: this.position, limit: CATCH_UP_PAGE });
+      if (events.length === 0) return;
+      await applyStoredEvents(state, events, (ids) => session.findEvents(ids));
+      this.position = events[events.length - 1].position;
+    }
+  }
+}
+
+/** The contract's content: type, occurredAt as an instant, source, data as a JSON value. */
+function sameContent(incoming: CapflowEvent, known: CapflowEvent): boolean {
+  return (
+    incoming.type === known.type &&
+    incoming.source === known.source &&
+    instantKey(incoming.occurredAt) === instantKey(known.occurredAt) &&
+    canonicalJson(incoming.data) === canonicalJson(known.data)
+  );
+}

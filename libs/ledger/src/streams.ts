@@ -1,0 +1,26 @@
+import { CapflowEvent } from '@capflow/contracts';
+
+/**
+ * The stream a fact belongs to (DESIGN.md): `<kind>-<id>` of the entity it is about.
+ * EventReversed goes to the stream of the event it reverses, so it is not named here.
+ */
+export function entityStreamOf(event: Exclude<CapflowEvent, { type: 'EventReversed' }>): string {
+  switch (event.type) {
+    case 'PartyRegistered':
+    case 'OpeningBalanceRecorded':
+      return `party-${event.data.partyId}`;
+    case 'InvestmentCommitted':
+    case 'InvestmentFunded':
+      return `investment-${event.data.investmentId}`;
+    case 'ComputeCreditsGranted':
+    case 'CreditsExpired':
+      return `grant-${event.data.grantId}`;
+    case 'ComputeCommitmentSigned':
+      return `commitment-${event.data.commitmentId}`;
+    case 'UsageBilled':
+    case 'InvoiceSettled':
+      return `invoice-${event.data.invoiceId}`;
+    case 'PaymentMade':
+      return `payment-${event.data.paymentId}`;
+  }
+}
