@@ -12,20 +12,27 @@ module.exports = {
       comment: 'Reach another lib through its index.ts (import from @capflow/<lib>).',
       severity: 'error',
       from: { path: '^(apps|libs|test)/', pathNot: '^libs/([^/]+)/' },
-      to: { path: '^libs/[^/]+/src/.+', pathNot: '^libs/[^/]+/src/index\\.ts$' },
+      to: { path: '^libs/[^/]+/src/.+', pathNot: '^libs/[^/]+/src/(testing/)?index\\.ts$' },
     },
     {
       name: 'lib-to-lib-through-index',
       comment: 'Between libs too: only index.ts is public.',
       severity: 'error',
       from: { path: '^libs/([^/]+)/' },
-      to: { path: '^libs/[^/]+/src/.+', pathNot: ['^libs/$1/', '^libs/[^/]+/src/index\\.ts$'] },
+      to: { path: '^libs/[^/]+/src/.+', pathNot: ['^libs/$1/', '^libs/[^/]+/src/(testing/)?index\\.ts$'] },
+    },
+    {
+      name: 'test-support-stays-in-tests',
+      comment: 'A lib\'s testing/ entry is for tests only.',
+      severity: 'error',
+      from: { path: '^(apps|libs)/', pathNot: '\\.(spec|int-spec|e2e-spec)\\.ts$|/testing/' },
+      to: { path: '^libs/[^/]+/src/testing/' },
     },
     {
       name: 'ledger-is-pure',
       comment: 'Ledger rules import nothing from NestJS and do no I/O.',
       severity: 'error',
-      from: { path: '^libs/(ledger|contracts)/' },
+      from: { path: '^libs/(ledger|contracts)/', pathNot: '\\.spec\\.ts$|/testing/' },
       to: {
         path: '(^|/)node_modules/(@nestjs|nest-commander|pg|better-sqlite3|kafkajs)/|^(fs|net|http|https|child_process|dgram|worker_threads)$',
       },
@@ -33,7 +40,7 @@ module.exports = {
     {
       name: 'ledger-depends-on-contracts-only',
       severity: 'error',
-      from: { path: '^libs/ledger/' },
+      from: { path: '^libs/ledger/', pathNot: '\\.spec\\.ts$|/testing/' },
       to: { path: '^libs/', pathNot: '^libs/(ledger|contracts)/' },
     },
     {

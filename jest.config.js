@@ -18,7 +18,10 @@ const swc = [
 const shared = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': swc },
-  moduleNameMapper: { '^@capflow/([a-z-]+)$': '<rootDir>/libs/$1/src' },
+  moduleNameMapper: {
+    '^@capflow/([a-z-]+)$': '<rootDir>/libs/$1/src',
+    '^@capflow/([a-z-]+)/testing$': '<rootDir>/libs/$1/src/testing',
+  },
   setupFiles: ['reflect-metadata'],
   rootDir: __dirname,
 };

@@ -16,7 +16,7 @@ export class EnvelopeDto {
   @IsDateTime()
   occurredAt!: string;
 
-  @IsText(1, 100)
+  @IsText(1, 100, { controlCharacters: 'refused' })
   source!: string;
 
   @IsDataObject()

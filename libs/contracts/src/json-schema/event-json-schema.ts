@@ -10,7 +10,7 @@ type Schema = Record<string, unknown>;
 
 /** RFC 3339 in regex form; calendar validity (Feb 30) is beyond a pattern and checked by the parser. */
 const DATE_TIME_PATTERN =
-  '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])[Tt]([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?([Zz]|[+-]([01]\\d|2[0-3]):[0-5]\\d)$';
+  '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])[Tt]([01]\\d|2[0-3]):[0-5]\\d:([0-5]\\d|60)(\\.\\d+)?([Zz]|[+-]([01]\\d|2[0-3]):[0-5]\\d)$';
 const POSITIVE_AMOUNT_PATTERN = '^(?!0+(\\.0+)?$)\\d{1,20}(\\.\\d+)?$';
 
 /**
@@ -29,7 +29,7 @@ export function buildEventJsonSchema(): Schema {
       `Generated from the contract's DTOs by \`capflow schema\`; EVENTS.md is normative. ` +
       `Beyond this schema the ledger also refuses, as schema_violation: events larger than ${MAX_EVENT_BYTES} bytes, ` +
       `nesting deeper than ${MAX_NESTING_DEPTH} levels, the keys __proto__, constructor and prototype, ` +
-      `dates that do not exist (2025-02-30), and a commitment whose endsAt is not later than its startsAt.`,
+      `dates that do not exist (2025-02-30), a leap second other than 23:59:60 UTC on 30 June or 31 December, text that is not well-formed Unicode, and a commitment whose endsAt is not later than its startsAt.`,
     ...objectSchema(EnvelopeDto),
     allOf: EVENT_TYPES.map((type) => ({
       if: { properties: { type: { const: type } }, required: ['type'] },
@@ -59,7 +59,12 @@ function fragment(rule: string, constraints: unknown[]): Schema {
     case 'isIdentifier':
       return { type: 'string', pattern: constraints[0] };
     case 'isText':
-      return { type: 'string', minLength: constraints[0], maxLength: constraints[1], pattern: '^[^\\u0000-\\u001f\\u007f]*$' };
+      return {
+        type: 'string',
+        minLength: constraints[0],
+        maxLength: constraints[1],
+        ...(constraints[2] === 'refused' ? { pattern: '^[^\\u0000-\\u001f\\u007f]*$' } : {}),
+      };
     case 'isOneOf':
       return { enum: constraints[0] };
     case 'isDateTime':

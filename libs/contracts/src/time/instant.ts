@@ -6,11 +6,12 @@
  * (`2025-11-03T09:00:00.000000000Z`): fixed width, so plain string order is time order, in
  * JavaScript, in SQLite and in PostgreSQL under the "C" collation.
  *
- * Choices (documented in the README): `T`/`t` and `Z`/`z` are accepted, a space separator is not;
- * at most nine fraction digits; no leap second (:60), since no clock in the ledger can hold one;
- * the instant must fall within years 0000–9999 UTC.
+ * Choices (documented in the README): `T`/`t` and `Z`/`z` are accepted, a space separator is not
+ * (RFC 3339 only allows it in a note); any number of fraction digits, compared to the nanosecond;
+ * a leap second (:60) only where one can be, at 23:59:60 UTC on 30 June or 31 December, keyed
+ * between :59 and the next minute; the instant must fall within years 0000–9999 UTC.
  */
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 
 const SECONDS_PER_DAY = 86400;
 /** 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z in seconds since the epoch. */
@@ -18,10 +19,12 @@ const MIN_EPOCH_SECONDS = daysFromCivil(0, 1, 1) * SECONDS_PER_DAY;
 const MAX_EPOCH_SECONDS = (daysFromCivil(9999, 12, 31) + 1) * SECONDS_PER_DAY - 1;
 
 export interface Instant {
-  /** Whole seconds since 1970-01-01T00:00:00Z. */
+  /** Whole seconds since 1970-01-01T00:00:00Z (a leap second counts as the second before it). */
   epochSeconds: number;
   /** The fraction as nine digits. */
   nanos: string;
+  /** 23:59:60 UTC. */
+  leapSecond: boolean;
 }
 
 function isLeapYear(year: number): boolean {
@@ -65,7 +68,7 @@ export function parseRfc3339(text: string): Instant | string {
   if (month < 1 || month > 12) return 'has no such month';
   if (day < 1 || day > daysInMonth(year, month)) return 'has no such day in its month';
   if (hour > 23 || minute > 59) return 'has no such time of day';
-  if (second > 59) return 'has no such second (leap seconds are not accepted)';
+  if (second > 60) return 'has no such second';
   let offsetSeconds = 0;
   if (!m[8]) {
     const offsetHours = Number(m[10]);
@@ -73,12 +76,16 @@ export function parseRfc3339(text: string): Instant | string {
     if (offsetHours > 23 || offsetMinutes > 59) return 'has no such UTC offset';
     offsetSeconds = (m[9] === '-' ? -1 : 1) * (offsetHours * 3600 + offsetMinutes * 60);
   }
+  const leapSecond = second === 60;
   const epochSeconds =
-    daysFromCivil(year, month, day) * SECONDS_PER_DAY + hour * 3600 + minute * 60 + second - offsetSeconds;
+    daysFromCivil(year, month, day) * SECONDS_PER_DAY + hour * 3600 + minute * 60 + (leapSecond ? 59 : second) - offsetSeconds;
   if (epochSeconds < MIN_EPOCH_SECONDS || epochSeconds > MAX_EPOCH_SECONDS) {
     return 'falls outside the years 0000 to 9999 UTC';
   }
-  return { epochSeconds, nanos: (m[7] ?? '').padEnd(9, '0') };
+  if (leapSecond && !/-(06-30|12-31)T23:59:59/.test(formatInstantKey({ epochSeconds, nanos: '000000000', leapSecond: false }))) {
+    return 'has a leap second (:60) where none can be: only at 23:59:60 UTC on 30 June or 31 December';
+  }
+  return { epochSeconds, nanos: (m[7] ?? '').slice(0, 9).padEnd(9, '0'), leapSecond };
 }
 
 const pad = (value: number, width: number) => String(value).padStart(width, '0');
@@ -89,7 +96,7 @@ export function formatInstantKey(instant: Instant): string {
   const [year, month, day] = civilFromDays(days);
   const hour = Math.floor(secondOfDay / 3600);
   const minute = Math.floor((secondOfDay % 3600) / 60);
-  const second = secondOfDay % 60;
+  const second = instant.leapSecond ? 60 : secondOfDay % 60;
   return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}.${instant.nanos}Z`;
 }
 

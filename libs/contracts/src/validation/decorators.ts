@@ -54,13 +54,17 @@ export function IsIdentifier(): PropertyDecorator {
   );
 }
 
-/** Free text of min..max code points without control characters. */
-export function IsText(min: number, max: number): PropertyDecorator {
-  return rule('isText', [min, max], (value) => {
+/**
+ * Free text of min..max code points, well-formed Unicode. Control characters are refused only
+ * where the contract refuses them (`source`); a name or a reason may hold a line break.
+ */
+export function IsText(min: number, max: number, options: { controlCharacters: 'allowed' | 'refused' }): PropertyDecorator {
+  return rule('isText', [min, max, options.controlCharacters], (value) => {
     if (typeof value !== 'string') return 'must be a string';
     const length = codePointLength(value);
     if (length < min || length > max) return `must be ${min} to ${max} characters long`;
-    if (hasControlCharacter(value)) return 'must not contain control characters';
+    if (!value.isWellFormed()) return 'must be well-formed Unicode text (it holds a lone surrogate)';
+    if (options.controlCharacters === 'refused' && hasControlCharacter(value)) return 'must not contain control characters';
     return null;
   });
 }

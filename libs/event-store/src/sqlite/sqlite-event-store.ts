@@ -32,6 +32,8 @@ import { pollingSubscription } from '../polling-subscription';
 import { storedEventOf } from '../stored-event';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations';
 
+const BUSY_TIMEOUT_MS = 30000;
+
 const COLUMNS =
   'position, event_id, stream_id, stream_version, type, schema_version, occurred_at, occurred_key, recorded_at, source, data, metadata, hash';
 
@@ -114,6 +116,8 @@ export class SqliteEventStore implements EventStore {
       writer.pragma('synchronous = FULL');
       writer.pragma('busy_timeout = 10000');
       migrate(writer);
+      // from here on the writer waits for the lock asynchronously (beginImmediate)
+      writer.pragma('busy_timeout = 0');
       const reader = new Database(path);
       reader.pragma('busy_timeout = 10000');
       reader.pragma('query_only = ON');
@@ -164,7 +168,7 @@ export class SqliteEventStore implements EventStore {
   withAppendLock<T>(work: (session: AppendSession) => Promise<T>): Promise<T> {
     return this.mutex.run(async () => {
       this.assertOpen();
-      this.writer.exec('BEGIN IMMEDIATE');
+      await this.beginImmediate();
       try {
         const session = new SqliteAppendSession(this, this.headRow());
         const result = await work(session);
@@ -175,6 +179,27 @@ export class SqliteEventStore implements EventStore {
         throw error;
       }
     });
+  }
+
+  /**
+   * Takes SQLite's write lock. Another connection may hold it (another process, or another store
+   * on the same file in this one): wait for it without blocking the event loop, since the holder
+   * may need this very thread to finish its transaction.
+   */
+  private async beginImmediate(): Promise<void> {
+    const deadline = Date.now() + BUSY_TIMEOUT_MS;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        this.writer.exec('BEGIN IMMEDIATE');
+        return;
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+        if (Date.now() > deadline) {
+          throw new EventStoreError(EventStoreErrorCode.StoreUnavailable, `the SQLite store stayed locked by another writer for ${BUSY_TIMEOUT_MS} ms`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(50, 1 + attempt) * (0.5 + Math.random())));
+      }
+    }
   }
 
   /** Plans and writes an append; runs inside withAppendLock's transaction. */

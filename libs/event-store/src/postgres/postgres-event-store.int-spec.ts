@@ -1,0 +1,4 @@
+import { describeEventStoreContract } from '../testing/event-store.contract';
+import { postgresHarness } from '../testing/postgres-harness';
+
+describeEventStoreContract('PostgreSQL', postgresHarness);

@@ -1,0 +1,4 @@
+import { describeEventStoreContract } from '../testing/event-store.contract';
+import { sqliteHarness } from '../testing/sqlite-harness';
+
+describeEventStoreContract('SQLite', sqliteHarness);
