@@ -12,7 +12,7 @@ import { REPO_ROOT, runCli } from '../support/cli';
 
 jest.setTimeout(120_000);
 
-const EXAMPLES = join(REPO_ROOT, '../shared/contract/examples');
+const EXAMPLES = join(REPO_ROOT, 'test/fixtures/contract');
 const EXAMPLE = join(EXAMPLES, 'amazon-openai-loop.ndjson');
 const EXPECTED_IMPORT = JSON.parse(readFileSync(join(EXAMPLES, 'amazon-openai-loop.expected.json'), 'utf8')).import;
 const TEST_POSTGRES_URL = process.env.CAPFLOW_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';

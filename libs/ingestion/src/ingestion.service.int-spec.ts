@@ -5,7 +5,7 @@ import { IngestionService } from './ingestion.service';
 import type { IngestOutcome } from './ingest-outcome';
 import { postgresHarness, sqliteHarness, StoreHarness } from '@capflow/event-store/testing';
 
-const EXAMPLE = join(__dirname, '../../../../shared/contract/examples');
+const EXAMPLE = join(__dirname, '../../../test/fixtures/contract');
 const exampleLines = readFileSync(join(EXAMPLE, 'amazon-openai-loop.ndjson'), 'utf8').split('\n').filter((line) => line.trim());
 const expected = JSON.parse(readFileSync(join(EXAMPLE, 'amazon-openai-loop.expected.json'), 'utf8')).import;
 
