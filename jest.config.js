@@ -24,6 +24,8 @@ const shared = {
   },
   setupFiles: ['reflect-metadata'],
   rootDir: __dirname,
+  // Tests never fail on timing: a loaded 2-core machine may be slow, never wrong.
+  testTimeout: 120_000,
 };
 
 module.exports = {
