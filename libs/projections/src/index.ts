@@ -1,0 +1,18 @@
+export { LedgerView } from './view/ledger-view';
+export { appliesTo, computeLedgerView, viewFrameOf } from './view/view-selection';
+export type { ViewFrame, ViewSelection } from './view/view-selection';
+export { businessOrder } from './view/view-event';
+export type { ViewEvent } from './view/view-event';
+export { codePointOrder } from './balances/balances.projection';
+export type { BalancesReport, PartyBalances } from './balances/balances.projection';
+export { CREDIT_NORMAL_ACCOUNTS, DEBIT_NORMAL_ACCOUNTS } from './balances/accounts';
+export type { Account } from './balances/accounts';
+export type { RoundTripRow, RoundTripsReport } from './tracing/round-trips.report';
+export { roundTripRatio } from './tracing/round-trips.report';
+export type { TraceFlow, TraceReport } from './tracing/trace-log';
+export { POLICIES } from './tracing/tracer';
+export type { Policy } from './tracing/tracer';
+export type { CommitmentRow, CommitmentsReport, InvestmentCommitmentsRow, ProviderBacklogRow } from './commitments/commitments.projection';
+export type { CreditsReport, GrantRow } from './credits/credits.projection';
+export { FLOW_KINDS, MAX_CYCLES } from './flows/flow-graph.projection';
+export type { CurrencyFlows, FlowCycle, FlowEdge, FlowKind, FlowsReport } from './flows/flow-graph.projection';

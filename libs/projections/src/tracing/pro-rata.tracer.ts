@@ -1,0 +1,100 @@
+import type { CurrencyCode } from '@capflow/contracts';
+import type { InvestmentInfo, Registry } from '../view/registry';
+import { ArrivalKind, CashTracer, closesAt, FlowRef, FlowSink, partyOfPool, poolKey, ReturnLedger } from './tracer';
+
+interface Pool {
+  /** T: the pool's total, never below 0. */
+  total: bigint;
+  /** a_t: the part of the pool carrying tag t (0 < a_t ≤ T; zero entries are dropped). */
+  tags: Map<string, bigint>;
+}
+
+/**
+ * pro_rata, the "haircut" rule (TRACING.md): an outflow takes from every tag in proportion to its
+ * share of the pool just before it, rounded half up to the minor unit.
+ */
+export class ProRataTracer implements CashTracer {
+  readonly policy = 'pro_rata' as const;
+  private readonly pools = new Map<string, Pool>();
+  private readonly returns = new ReturnLedger();
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly sink: FlowSink,
+  ) {}
+
+  openingBalance(partyId: string, currency: CurrencyCode, amount: bigint): void {
+    this.pool(poolKey(partyId, currency)).total += amount;
+  }
+
+  fund(investment: InvestmentInfo, amount: bigint, flow: FlowRef): void {
+    const takes = this.take(poolKey(investment.investorId, investment.currency), amount);
+    this.arrive(investment.investorId, investment.investeeId, investment.currency, takes, amount, 'capital', flow);
+    const pool = this.pool(poolKey(investment.investeeId, investment.currency));
+    pool.tags.set(investment.investmentId, (pool.tags.get(investment.investmentId) ?? 0n) + amount);
+    this.sink.tagged('pro_rata', investment.investmentId, flow, investment.investorId, investment.investeeId, amount, false);
+  }
+
+  pay(fromId: string, toId: string, currency: CurrencyCode, amount: bigint, flow: FlowRef): void {
+    this.arrive(fromId, toId, currency, this.take(poolKey(fromId, currency), amount), amount, 'revenue', flow);
+  }
+
+  returned(investmentId: string) {
+    return this.returns.of(investmentId);
+  }
+
+  holdings(): Map<string, Map<string, bigint>> {
+    const result = new Map<string, Map<string, bigint>>();
+    for (const [key, pool] of this.pools) {
+      const partyId = partyOfPool(key);
+      for (const [tag, amount] of pool.tags) {
+        let parties = result.get(tag);
+        if (!parties) result.set(tag, (parties = new Map()));
+        parties.set(partyId, amount);
+      }
+    }
+    return result;
+  }
+
+  private pool(key: string): Pool {
+    let pool = this.pools.get(key);
+    if (!pool) this.pools.set(key, (pool = { total: 0n, tags: new Map() }));
+    return pool;
+  }
+
+  /** take_t = floor((2·A·a_t + T) / (2·T)) when A < T, else a_t. */
+  private take(key: string, amount: bigint): Map<string, bigint> {
+    const pool = this.pool(key);
+    const takes = new Map<string, bigint>();
+    const total = pool.total;
+    for (const [tag, held] of pool.tags) {
+      const take = amount < total ? (2n * amount * held + total) / (2n * total) : held;
+      if (take === 0n) continue;
+      takes.set(tag, take);
+      if (held === take) pool.tags.delete(tag);
+      else pool.tags.set(tag, held - take);
+    }
+    pool.total = total > amount ? total - amount : 0n;
+    return takes;
+  }
+
+  private arrive(
+    fromId: string,
+    toId: string,
+    currency: CurrencyCode,
+    takes: Map<string, bigint>,
+    amount: bigint,
+    kind: ArrivalKind,
+    flow: FlowRef,
+  ): void {
+    const receiverGroup = this.registry.groupOf(toId);
+    const pool = this.pool(poolKey(toId, currency));
+    for (const [tag, take] of takes) {
+      const closed = closesAt(this.registry, tag, receiverGroup);
+      if (closed) this.returns.add(kind, tag, take);
+      else pool.tags.set(tag, (pool.tags.get(tag) ?? 0n) + take);
+      this.sink.tagged('pro_rata', tag, flow, fromId, toId, take, closed);
+    }
+    pool.total += amount;
+  }
+}
