@@ -1,14 +1,11 @@
-import { validateSync, ValidationError } from 'class-validator';
 import { DATA_DTO_BY_TYPE } from './dto/data';
 import { EnvelopeDto } from './dto/envelope.dto';
-import { MoneyDto } from './dto/money.dto';
 import { CapflowEvent } from './event';
 import { isEventType } from './event-type';
 import { EVENT_ID_PATTERN } from './identifier';
 import { Rejection, RejectionCode } from './rejection-code';
 import { instantKey } from './time/instant';
-import { declaredFieldsOf } from './validation/declared-fields';
-import { moneyFieldsOf } from './validation/decorators';
+import { quote, validateAgainst } from './validation/compiled-dto';
 
 /** Larger events are a schema_violation, refused before they are parsed. */
 export const MAX_EVENT_BYTES = 64 * 1024;
@@ -73,13 +70,12 @@ function parseUnguarded(input: Uint8Array | string): ParseOutcome {
   if (typeof envelope.type === 'string' && !isEventType(envelope.type)) {
     return refuse(RejectionCode.UnknownEventType, `type ${quote(envelope.type)} names no event type`, eventId);
   }
-  const envelopeProblem =
-    unknownField(envelope, EnvelopeDto, '') ?? firstProblem(validateSync(Object.assign(new EnvelopeDto(), envelope)), '');
+  const envelopeProblem = validateAgainst(EnvelopeDto, envelope, '');
   if (envelopeProblem) return refuse(RejectionCode.SchemaViolation, envelopeProblem, eventId);
 
   const type = envelope.type as keyof typeof DATA_DTO_BY_TYPE;
   const data = envelope.data as Record<string, unknown>;
-  const dataProblem = validateData(type, data);
+  const dataProblem = validateAgainst(DATA_DTO_BY_TYPE[type], data, 'data.');
   if (dataProblem) return refuse(RejectionCode.SchemaViolation, dataProblem, eventId);
 
   const crossFieldProblem = crossFieldRule(type, data);
@@ -123,30 +119,7 @@ function findStructuralHazard(value: object, depth: number, path: string): strin
   return null;
 }
 
-function unknownField(value: Record<string, unknown>, dto: new () => object, path: string): string | null {
-  const declared = declaredFieldsOf(dto);
-  for (const key of Object.keys(value)) {
-    if (!declared.has(key)) return `unknown field ${quote(key)} in ${path ? path.slice(0, -1) : 'the envelope'}`;
-  }
-  return null;
-}
 
-function validateData(type: keyof typeof DATA_DTO_BY_TYPE, data: Record<string, unknown>): string | null {
-  const dto = DATA_DTO_BY_TYPE[type] as new () => object;
-  const problem = unknownField(data, dto, 'data.');
-  if (problem) return problem;
-  const instance = Object.assign(new dto(), data) as Record<string, unknown>;
-  for (const field of moneyFieldsOf(dto)) {
-    const money = data[field];
-    if (typeof money !== 'object' || money === null || Array.isArray(money)) {
-      return `data.${field} must be a money object {"amount": "<decimal string>", "currency": "<ISO 4217>"}`;
-    }
-    const moneyProblem = unknownField(money as Record<string, unknown>, MoneyDto, `data.${field}.`);
-    if (moneyProblem) return moneyProblem;
-    instance[field] = Object.assign(new MoneyDto(), money);
-  }
-  return firstProblem(validateSync(instance), 'data.');
-}
 
 /** The shape rules that tie two fields of one event together (*shape* in EVENTS.md). */
 function crossFieldRule(type: string, data: Record<string, unknown>): string | null {
@@ -161,22 +134,4 @@ function crossFieldRule(type: string, data: Record<string, unknown>): string | n
   return null;
 }
 
-/** The first validation failure, as "path message". */
-function firstProblem(errors: ValidationError[], path: string): string | null {
-  for (const error of errors) {
-    const at = `${path}${error.property}`;
-    if (error.constraints) {
-      const message = Object.values(error.constraints)[0];
-      if (message) return `${at}${message.slice(error.property.length)}`;
-    }
-    if (error.children?.length) {
-      const nested = firstProblem(error.children, `${at}.`);
-      if (nested) return nested;
-    }
-  }
-  return null;
-}
 
-function quote(text: string): string {
-  return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
-}

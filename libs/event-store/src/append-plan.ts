@@ -1,4 +1,4 @@
-import { canonicalJson, EVENT_ID_PATTERN, eventKey, formatInstantKey, parseRfc3339 } from '@capflow/contracts';
+import { canonicalJson, EVENT_ID_PATTERN, eventKey, instantKey, parseRfc3339 } from '@capflow/contracts';
 import { EventStoreError, EventStoreErrorCode } from './event-store.errors';
 import type { AppendedEvent, AppendResult, ChainRecord, ExpectedVersion, StoreHead, StreamAppend } from './event-store.port';
 import { chainHash, GENESIS_HASH } from './hash-chain';
@@ -50,19 +50,24 @@ export function prepareAppends(appends: readonly StreamAppend[]): PreparedAppend
         if (!EVENT_ID_PATTERN.test(event.eventId)) {
           throw new EventStoreError(EventStoreErrorCode.InvalidEvent, `eventId ${JSON.stringify(event.eventId)} is not a UUID`);
         }
-        const instant = parseRfc3339(event.occurredAt);
-        if (typeof instant === 'string') {
-          throw new EventStoreError(EventStoreErrorCode.InvalidEvent, `occurredAt ${JSON.stringify(event.occurredAt)} ${instant}`);
+        let occurredKey: string;
+        try {
+          occurredKey = instantKey(event.occurredAt);
+        } catch {
+          const problem = parseRfc3339(event.occurredAt) as string;
+          throw new EventStoreError(EventStoreErrorCode.InvalidEvent, `occurredAt ${JSON.stringify(event.occurredAt)} ${problem}`);
         }
         return {
           key: eventKey(event.eventId),
           type: event.type,
           schemaVersion: event.schemaVersion ?? 1,
           occurredAt: event.occurredAt,
-          occurredKey: formatInstantKey(instant),
+          occurredKey,
           source: event.source,
-          dataText: canonicalJson(event.data),
-          metadataText: event.metadata === undefined ? null : canonicalJson(event.metadata),
+          // Stored as written (JSON.stringify keeps the producer's key order): the hash covers these
+          // exact bytes, and content comparisons canonicalise, so no work is spent on every append.
+          dataText: JSON.stringify(event.data),
+          metadataText: event.metadata === undefined ? null : JSON.stringify(event.metadata),
         };
       }),
     };
@@ -82,12 +87,13 @@ export function streamIdsOf(prepared: readonly PreparedAppend[]): string[] {
   return [...new Set(prepared.map((append) => append.streamId))];
 }
 
+/** The contract's content: type, occurredAt as an instant, source, and data as a JSON value. */
 function sameContent(event: PreparedEvent, stored: Pick<StoredContent, 'type' | 'occurredKey' | 'source' | 'dataText'>): boolean {
   return (
     event.type === stored.type &&
     event.occurredKey === stored.occurredKey &&
     event.source === stored.source &&
-    event.dataText === stored.dataText
+    (event.dataText === stored.dataText || canonicalJson(JSON.parse(event.dataText)) === canonicalJson(JSON.parse(stored.dataText)))
   );
 }
 

@@ -111,11 +111,26 @@ export interface ChainRecord {
   hash: string;
 }
 
+export interface SessionAppendOptions {
+  /**
+   * The caller looked every eventId of this append up in this same session (findEvents) and
+   * found none: the store skips its own lookup. The unique index still refuses a duplicate.
+   */
+  eventIdsChecked?: boolean;
+  /**
+   * Stream versions the caller knows from this session (-1: the stream does not exist), so the
+   * store need not ask. The unique (stream, version) index still refuses a wrong one.
+   */
+  knownVersions?: ReadonlyMap<string, number>;
+}
+
 /** Reads and appends made while holding the store's append lock, in one transaction. */
 export interface AppendSession {
   readAll(page?: ReadPage): Promise<StoredEvent[]>;
   findEvents(eventIds: readonly string[]): Promise<StoredEvent[]>;
-  append(appends: readonly StreamAppend[]): Promise<AppendResult>;
+  /** Every event of these streams, in position order. */
+  readStreams(streamIds: readonly string[]): Promise<StoredEvent[]>;
+  append(appends: readonly StreamAppend[], options?: SessionAppendOptions): Promise<AppendResult>;
 }
 
 export interface Subscription {

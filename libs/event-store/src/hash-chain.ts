@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ChainRecord } from './event-store.port';
 
 /** The predecessor of position 1. */
@@ -6,7 +6,7 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 /**
  * hash(n) = SHA-256(hash(n−1) ‖ the row's fields ‖ data ‖ metadata), hex. Data and metadata
- * are hashed as the exact text stored (canonical JSON), so verifying needs no re-serialisation
+ * are hashed as the exact text stored, so verifying needs no re-serialisation
  * and any change to a stored byte shows.
  */
 export function chainHash(previousHash: string, record: Omit<ChainRecord, 'hash' | 'occurredKey'>): string {
@@ -21,7 +21,5 @@ export function chainHash(previousHash: string, record: Omit<ChainRecord, 'hash'
     record.recordedAt,
     record.source,
   ]);
-  return createHash('sha256')
-    .update(`${previousHash}\n${fields}\n${record.dataText}\n${record.metadataText ?? 'null'}`)
-    .digest('hex');
+  return hash('sha256', `${previousHash}\n${fields}\n${record.dataText}\n${record.metadataText ?? 'null'}`, 'hex');
 }

@@ -1,3 +1,4 @@
 export { IngestionService } from './ingestion.service';
+export type { IngestionOptions } from './ingestion.service';
 export type { IngestItem, IngestOutcome } from './ingest-outcome';
 export { applyStoredEvents, capflowEventOf } from './ledger-state.loader';

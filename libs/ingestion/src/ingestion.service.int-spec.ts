@@ -156,6 +156,38 @@ describe.each<[string, () => StoreHarness]>([
     expect(statuses.filter((s) => s === 'limit_exceeded')).toHaveLength(17);
   });
 
+  it('decides exactly with a tiny window of invoices and payments, loading evicted ones from their streams', async () => {
+    const tiny = new IngestionService(store, { window: { invoices: 1, payments: 1 } });
+    const bill = (n: number, invoiceId: string) => envelope(n, 'UsageBilled', { invoiceId, providerId: 'aws', customerId: 'lab', amount: usd('100') });
+    const settle = (n: number, invoiceId: string, settlementId: string, amount: string) =>
+      envelope(n, 'InvoiceSettled', { invoiceId, settlementId, amount: usd(amount), method: 'cash' });
+    const pay = (n: number, paymentId: string) => envelope(n, 'PaymentMade', { paymentId, payerId: 'lab', payeeId: 'aws', amount: usd('1'), purpose: 'other' });
+    const steps: [string, string][] = [
+      [party(1, 'aws'), 'accepted'],
+      [party(2, 'lab'), 'accepted'],
+      [bill(3, 'a'), 'accepted'],
+      [bill(4, 'b'), 'accepted'],
+      [bill(5, 'c'), 'accepted'],
+      [settle(6, 'a', 's1', '60'), 'accepted'],
+      [pay(7, 'p1'), 'accepted'],
+      [pay(8, 'p2'), 'accepted'],
+      [bill(9, 'a'), 'duplicate_id'],
+      [settle(10, 'a', 's1', '1'), 'duplicate_id'],
+      [settle(11, 'a', 's2', '40.01'), 'limit_exceeded'],
+      [pay(12, 'p1'), 'duplicate_id'],
+      [JSON.stringify({ eventId: '00000000-0000-4000-9000-000000000013', type: 'EventReversed', occurredAt: '2025-11-02T00:00:00Z', source: 't', data: { reversedEventId: '00000000-0000-4000-9000-000000000006', reason: 'x' } }), 'accepted'],
+      [bill(14, 'd'), 'accepted'],
+      [settle(15, 'a', 's3', '100'), 'accepted'],
+      [settle(16, 'a', 's1', '1'), 'duplicate_id'],
+    ];
+    const outcomes: string[] = [];
+    for (const [input] of steps) {
+      const [outcome] = await tiny.ingest([{ input }]); // one per batch, so the window is trimmed in between
+      outcomes.push(outcome.status === 'rejected' ? outcome.reason : outcome.status);
+    }
+    expect(outcomes).toEqual(steps.map(([, expected]) => expected));
+  });
+
   it('survives whatever bytes arrive, and stores none of them', async () => {
     const ingestion = new IngestionService(store);
     const outcomes = await ingestion.ingest(

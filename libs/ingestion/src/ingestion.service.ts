@@ -1,10 +1,17 @@
 import { canonicalJson, CapflowEvent, eventKey, instantKey, parseEvent, ParseOutcome, RejectionCode } from '@capflow/contracts';
 import type { AppendSession, EventStore, StoredEvent, StreamAppend } from '@capflow/event-store';
-import { AcceptedEvent, decide, evolve, LedgerState } from '@capflow/ledger';
+import { AcceptedEvent, decide, evolve, invoiceStateOf, invoiceStreamId, LedgerState, paymentStreamId } from '@capflow/ledger';
 import { IngestItem, IngestOutcome } from './ingest-outcome';
+import { KnownKeys } from './known-keys';
 import { applyStoredEvents, capflowEventOf } from './ledger-state.loader';
 
 const CATCH_UP_PAGE = 5000;
+/** How many invoices and paymentIds the decision state keeps between batches (see LedgerState). */
+const DEFAULT_WINDOW = { invoices: 100_000, payments: 100_000 };
+
+export interface IngestionOptions {
+  window?: { invoices: number; payments: number };
+}
 
 interface PendingEvent {
   event: CapflowEvent;
@@ -24,20 +31,34 @@ interface PendingEvent {
 export class IngestionService {
   private state: LedgerState | null = null;
   private position = 0;
+  /** Every stored eventId and stream id, as "certainly not stored" / "perhaps": see KnownKeys. */
+  private eventKeys = new KnownKeys();
+  private streamKeys = new KnownKeys();
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly store: EventStore) {}
+  private readonly window: { invoices: number; payments: number };
+
+  constructor(
+    private readonly store: EventStore,
+    options: IngestionOptions = {},
+  ) {
+    this.window = options.window ?? DEFAULT_WINDOW;
+  }
 
   /** Rebuilds the decision state now rather than on the first batch. */
   async warmUp(onProgress?: (position: number) => void): Promise<void> {
     await this.serialised(async () => {
       if (this.state) return;
       const state = new LedgerState();
+      this.eventKeys = new KnownKeys();
+      this.streamKeys = new KnownKeys();
       let position = 0;
       for (;;) {
         const events = await this.store.readAll({ after: position, limit: CATCH_UP_PAGE });
         if (events.length === 0) break;
         await applyStoredEvents(state, events, (ids) => this.store.findEvents(ids));
+        this.remember(events);
+        state.trim(this.window);
         position = events[events.length - 1].position;
         onProgress?.(position);
       }
@@ -75,17 +96,21 @@ export class IngestionService {
     if (!this.state) {
       this.state = new LedgerState();
       this.position = 0;
+      this.eventKeys = new KnownKeys();
+      this.streamKeys = new KnownKeys();
     }
     const state = this.state;
     await this.catchUp(session, state);
 
     const accepted = parsed.flatMap((outcome) => (outcome.ok ? [outcome.event] : []));
     const stored = new Map<string, StoredEvent>();
-    for (const event of await session.findEvents(accepted.map((event) => event.eventId))) stored.set(event.eventId, event);
+    const perhapsStored = accepted.map((event) => eventKey(event.eventId)).filter((key) => this.eventKeys.mightContain(key));
+    for (const event of await session.findEvents(perhapsStored)) stored.set(event.eventId, event);
     const targetIds = accepted.flatMap((event) =>
       event.type === 'EventReversed' && !stored.has(eventKey(event.data.reversedEventId)) ? [event.data.reversedEventId] : [],
     );
     for (const event of await session.findEvents(targetIds)) stored.set(event.eventId, event);
+    const knownVersions = await loadWindow(session, state, accepted, this.streamKeys);
 
     const pending = new Map<string, PendingEvent>();
     const findAccepted = (key: string): AcceptedEvent | undefined => {
@@ -149,7 +174,11 @@ export class IngestionService {
     });
 
     if (appends.length > 0) {
-      const result = await session.append(appends);
+      const result = await session.append(appends, { eventIdsChecked: true, knownVersions });
+      for (const append of appends) {
+        this.eventKeys.add(eventKey(append.events[0].eventId));
+        this.streamKeys.add(append.streamId);
+      }
       let next = 0;
       outcomes.forEach((outcome, index) => {
         if (outcome.status === 'accepted') outcomes[index] = { ...outcome, position: result.events[next++].position };
@@ -159,6 +188,7 @@ export class IngestionService {
     for (const [index, first] of duplicateOf) {
       outcomes[index] = { ...outcomes[index], position: (outcomes[first] as { position: number }).position } as IngestOutcome;
     }
+    state.trim(this.window);
     return outcomes;
   }
 
@@ -168,9 +198,60 @@ export class IngestionService {
       const events = await session.readAll({ after: this.position, limit: CATCH_UP_PAGE });
       if (events.length === 0) return;
       await applyStoredEvents(state, events, (ids) => session.findEvents(ids));
+      this.remember(events);
       this.position = events[events.length - 1].position;
     }
   }
+
+  private remember(events: readonly StoredEvent[]): void {
+    for (const event of events) {
+      this.eventKeys.add(event.eventId);
+      this.streamKeys.add(event.streamId);
+    }
+  }
+}
+
+/**
+ * Makes the state's windows complete for the invoices and payments these facts refer to. Streams
+ * that certainly do not exist are not read; their versions (-1) are returned for the append.
+ */
+async function loadWindow(
+  session: AppendSession,
+  state: LedgerState,
+  events: readonly CapflowEvent[],
+  streamKeys: KnownKeys,
+): Promise<Map<string, number>> {
+  const invoiceIds = new Set<string>();
+  const paymentIds = new Set<string>();
+  const absent = new Map<string, number>();
+  for (const event of events) {
+    if (event.type === 'UsageBilled' || event.type === 'InvoiceSettled') {
+      const invoice = state.invoices.get(event.data.invoiceId);
+      if (invoice) {
+        // most recently used last: the window forgets the invoices nobody settles any more
+        state.invoices.delete(event.data.invoiceId);
+        state.invoices.set(event.data.invoiceId, invoice);
+      } else if (streamKeys.mightContain(invoiceStreamId(event.data.invoiceId))) invoiceIds.add(event.data.invoiceId);
+      else absent.set(invoiceStreamId(event.data.invoiceId), -1);
+    } else if (event.type === 'PaymentMade' && !state.payments.has(event.data.paymentId)) {
+      if (streamKeys.mightContain(paymentStreamId(event.data.paymentId))) paymentIds.add(event.data.paymentId);
+      else absent.set(paymentStreamId(event.data.paymentId), -1);
+    }
+  }
+  if (invoiceIds.size === 0 && paymentIds.size === 0) return absent;
+  const streams = new Map<string, CapflowEvent[]>();
+  const found = await session.readStreams([...[...invoiceIds].map(invoiceStreamId), ...[...paymentIds].map(paymentStreamId)]);
+  for (const stored of found) {
+    const list = streams.get(stored.streamId);
+    if (list) list.push(capflowEventOf(stored));
+    else streams.set(stored.streamId, [capflowEventOf(stored)]);
+  }
+  for (const invoiceId of invoiceIds) {
+    const invoice = invoiceStateOf(streams.get(invoiceStreamId(invoiceId)) ?? []);
+    if (invoice) state.invoices.set(invoiceId, invoice);
+  }
+  for (const paymentId of paymentIds) if (streams.has(paymentStreamId(paymentId))) state.payments.add(paymentId);
+  return absent;
 }
 
 /** The contract's content: type, occurredAt as an instant, source, data as a JSON value. */

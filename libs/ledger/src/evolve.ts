@@ -69,14 +69,19 @@ export function evolve(state: LedgerState, event: CapflowEvent, reversalTarget?:
         billed: parseAmount(data.amount.amount, data.amount.currency),
         settled: 0n,
         billedAt: at,
+        settlementIds: new Set(),
       });
       return;
     }
     case 'InvoiceSettled': {
       const { data } = event;
       const amount = parseAmount(data.amount.amount, data.amount.currency);
-      state.settlements.add(scopedId(data.invoiceId, data.settlementId));
-      state.invoices.get(data.invoiceId)!.settled += amount;
+      // An invoice outside the window is left alone: it is loaded whole from its stream when needed.
+      const invoice = state.invoices.get(data.invoiceId);
+      if (invoice) {
+        invoice.settlementIds.add(data.settlementId);
+        invoice.settled += amount;
+      }
       if (data.method === 'credits') state.grants.get(data.grantId!)!.used += amount;
       return;
     }
@@ -109,7 +114,8 @@ function undo(state: LedgerState, target: CapflowEvent): void {
     case 'InvoiceSettled': {
       const { data } = target;
       const amount = parseAmount(data.amount.amount, data.amount.currency);
-      state.invoices.get(data.invoiceId)!.settled -= amount;
+      const invoice = state.invoices.get(data.invoiceId);
+      if (invoice) invoice.settled -= amount;
       if (data.method === 'credits') state.grants.get(data.grantId!)!.used -= amount;
       return;
     }

@@ -6,4 +6,5 @@ export { formatAmount, moneyOf, parseAmount } from './money/money';
 export type { Money } from './money/money';
 export { LedgerState } from './state/ledger-state';
 export type { CommitmentState, GrantState, InvestmentState, InvoiceState, PartyState } from './state/ledger-state';
-export { entityStreamOf } from './streams';
+export { entityStreamOf, invoiceStreamId, paymentStreamId } from './streams';
+export { invoiceStateOf } from './state/invoice-state';

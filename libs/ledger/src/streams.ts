@@ -1,5 +1,8 @@
 import { CapflowEvent } from '@capflow/contracts';
 
+export const invoiceStreamId = (invoiceId: string) => `invoice-${invoiceId}`;
+export const paymentStreamId = (paymentId: string) => `payment-${paymentId}`;
+
 /**
  * The stream a fact belongs to (DESIGN.md): `<kind>-<id>` of the entity it is about.
  * EventReversed goes to the stream of the event it reverses, so it is not named here.
@@ -19,8 +22,8 @@ export function entityStreamOf(event: Exclude<CapflowEvent, { type: 'EventRevers
       return `commitment-${event.data.commitmentId}`;
     case 'UsageBilled':
     case 'InvoiceSettled':
-      return `invoice-${event.data.invoiceId}`;
+      return invoiceStreamId(event.data.invoiceId);
     case 'PaymentMade':
-      return `payment-${event.data.paymentId}`;
+      return paymentStreamId(event.data.paymentId);
   }
 }

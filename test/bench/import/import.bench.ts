@@ -196,11 +196,17 @@ function highWaterMarkKb(pid: number): number | null {
   }
 }
 
+/** The node flags of `npm run capflow` (package.json), so the benchmark runs capflow as users do. */
+function documentedNodeFlags(): string[] {
+  const script: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.capflow;
+  return script.split(/\s+/).filter((word) => word.startsWith('--'));
+}
+
 async function runImport(store: string, url: string, file: string, workDir: string, options: Options): Promise<RunResult> {
   // The launcher compiles on demand when a source is newer than the build (someone may be editing
   // the tree while the benchmark runs): let it do so now, untimed.
   execFileSync(process.execPath, [CAPFLOW, '--help'], { cwd: ROOT, stdio: 'ignore' });
-  const nodeArgs = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(options.cpuProfDir)}`] : [];
+  const nodeArgs = [...documentedNodeFlags(), ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(options.cpuProfDir)}`] : [])];
   const cliArgs = [...nodeArgs, CAPFLOW, 'import', file, '--store', url, '--json'];
   const useTime = existsSync(TIME);
   const [command, args] = useTime ? [TIME, ['-v', process.execPath, ...cliArgs]] : [process.execPath, cliArgs];

@@ -73,6 +73,8 @@ function fragment(rule: string, constraints: unknown[]): Schema {
       return { type: 'string', pattern: POSITIVE_AMOUNT_PATTERN };
     case 'isDataObject':
       return { type: 'object' };
+    case 'isMoney':
+      return {}; // the nested reference to Money says it all
     default:
       throw new Error(`the JSON Schema generator does not know the validation rule ${rule}`);
   }

@@ -100,11 +100,21 @@ export function formatInstantKey(instant: Instant): string {
   return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}.${instant.nanos}Z`;
 }
 
-/** The instant key of an RFC 3339 date-time; throws on text the contract refuses. */
+const memo = new Map<string, string>();
+
+/**
+ * The instant key of an RFC 3339 date-time; throws on text the contract refuses. Memoised: one
+ * fact's occurredAt is keyed by the decider, the state and the store in turn.
+ */
 export function instantKey(text: string): string {
+  const known = memo.get(text);
+  if (known !== undefined) return known;
   const parsed = parseRfc3339(text);
   if (typeof parsed === 'string') throw new RangeError(`${JSON.stringify(text)} ${parsed}`);
-  return formatInstantKey(parsed);
+  const key = formatInstantKey(parsed);
+  if (memo.size >= 100_000) memo.clear();
+  memo.set(text, key);
+  return key;
 }
 
 /** Like instantKey, for command-line and query input: a bare date means its start in UTC. */

@@ -3,9 +3,33 @@ import { AMOUNT_PATTERN, amountProblem, isCurrencyCode } from '../currency';
 import { codePointLength, EVENT_ID_PATTERN, hasControlCharacter, IDENTIFIER_PATTERN } from '../identifier';
 import { parseRfc3339 } from '../time/instant';
 
+/** One rule of one field: a problem for people, or null when the value passes. */
+export interface FieldRule {
+  property: string;
+  optional: boolean;
+  money: boolean;
+  check: ((value: unknown, object: Record<string, unknown>) => string | null) | null;
+}
+
+/** Each DTO's fields in declaration order, with the rule each carries: what compiled-dto reads. */
+const FIELDS = new Map<object, Map<string, FieldRule>>();
+
+function field(target: object, property: string): FieldRule {
+  let fields = FIELDS.get(target.constructor);
+  if (!fields) FIELDS.set(target.constructor, (fields = new Map()));
+  let entry = fields.get(property);
+  if (!entry) fields.set(property, (entry = { property, optional: false, money: false, check: null }));
+  return entry;
+}
+
+export function fieldRulesOf(dto: abstract new () => object): readonly FieldRule[] {
+  return [...(FIELDS.get(dto)?.values() ?? [])];
+}
+
 /**
  * The contract's own field rules as class-validator decorators. Each registers under a stable
- * name that the JSON Schema generator maps to a schema fragment (see json-schema.ts).
+ * name that the JSON Schema generator maps to a schema fragment (see json-schema.ts), and keeps
+ * its check where the parser's compiled validator finds it (see compiled-dto.ts).
  */
 function rule(
   name: string,
@@ -15,6 +39,7 @@ function rule(
 ): PropertyDecorator {
   return (target: object, propertyName: string | symbol) => {
     const problems = new WeakMap<object, string>();
+    field(target, propertyName as string).check = (value, object) => check(value, { object } as ValidationArguments);
     registerDecorator({
       name,
       target: target.constructor,
@@ -37,7 +62,11 @@ function rule(
 
 /** A field that may be absent but, when present, is never null. */
 export function OptionalField(): PropertyDecorator {
-  return ValidateIf((_object, value) => value !== undefined);
+  const conditional = ValidateIf((_object, value) => value !== undefined);
+  return (target: object, propertyName: string | symbol) => {
+    conditional(target, propertyName);
+    field(target, propertyName as string).optional = true;
+  };
 }
 
 export function IsEventId(): PropertyDecorator {
@@ -95,22 +124,21 @@ export function IsAmount(): PropertyDecorator {
   });
 }
 
-const MONEY_FIELDS = Symbol('capflow:money-fields');
-
-/** A money object, validated as a nested MoneyDto. */
+/** A money object (never an array or a string), validated as a nested MoneyDto. */
 export function IsMoney(): PropertyDecorator {
   const nested = ValidateNested();
+  const object = rule('isMoney', [], (value) =>
+    typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? null
+      : 'must be a money object {"amount": "<decimal string>", "currency": "<ISO 4217>"}',
+  );
   return (target: object, propertyName: string | symbol) => {
+    object(target, propertyName);
     nested(target, propertyName);
-    const owner = target as { [MONEY_FIELDS]?: string[] };
-    owner[MONEY_FIELDS] = [...(owner[MONEY_FIELDS] ?? []), propertyName as string];
+    field(target, propertyName as string).money = true;
   };
 }
 
-/** The fields of a DTO class declared with @IsMoney(). */
-export function moneyFieldsOf(dto: abstract new () => object): readonly string[] {
-  return (dto.prototype as { [MONEY_FIELDS]?: string[] })[MONEY_FIELDS] ?? [];
-}
 
 /** The envelope's `data`: an object, whose fields the type's DTO validates. */
 export function IsDataObject(): PropertyDecorator {

@@ -1,6 +1,5 @@
 import { CapflowEventOf, RejectionCode } from '@capflow/contracts';
 import { formatAmount, parseAmount } from '../money/money';
-import { scopedId } from '../state/ledger-state';
 import { currencyProblem, Decider, occurredBeforeProblem, refuse } from './decision-context';
 
 export const decideInvoiceSettled: Decider<CapflowEventOf<'InvoiceSettled'>> = ({ data }, state, context) => {
@@ -8,7 +7,7 @@ export const decideInvoiceSettled: Decider<CapflowEventOf<'InvoiceSettled'>> = (
   if (!invoice) {
     return refuse(RejectionCode.UnknownReference, `data.invoiceId: invoice ${JSON.stringify(data.invoiceId)} does not exist`);
   }
-  if (state.settlements.has(scopedId(data.invoiceId, data.settlementId))) {
+  if (invoice.settlementIds.has(data.settlementId)) {
     return refuse(
       RejectionCode.DuplicateId,
       `data.settlementId: settlement ${JSON.stringify(data.settlementId)} of invoice ${JSON.stringify(data.invoiceId)} already exists`,
