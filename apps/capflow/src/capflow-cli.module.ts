@@ -1,9 +1,21 @@
 import { Module } from '@nestjs/common';
+import { BalancesCommand } from './commands/balances.command';
 import { EventsCommand } from './commands/events.command';
 import { ImportCommand } from './commands/import.command';
+import { ReplayCommand } from './commands/replay.command';
+import {
+  CommitmentsCommand,
+  CreditsCommand,
+  FlowsCommand,
+  ReportCommand,
+  RestatementsCommand,
+  RoundTripsCommand,
+  TraceCommand,
+} from './commands/report.command';
 import { SchemaCommand } from './commands/schema.command';
 import { VerifyCommand } from './commands/verify.command';
 import { CapflowConfig } from './config/capflow-config';
+import { ReportService } from './reports/report.service';
 import { Clock } from './store/clock';
 import { StoreOpener } from './store/store-opener.service';
 
@@ -16,6 +28,16 @@ import { StoreOpener } from './store/store-opener.service';
     VerifyCommand,
     EventsCommand,
     SchemaCommand,
+    ReportService,
+    BalancesCommand,
+    ReportCommand,
+    RoundTripsCommand,
+    TraceCommand,
+    CommitmentsCommand,
+    CreditsCommand,
+    FlowsCommand,
+    RestatementsCommand,
+    ReplayCommand,
   ],
 })
 export class CapflowCliModule {}

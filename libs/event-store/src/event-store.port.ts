@@ -81,10 +81,31 @@ export interface StoreHead {
 export interface EventFilter {
   streamId?: string;
   type?: string;
+  /** Any of these types. */
+  types?: readonly string[];
+  /** Positions up to this one (ledger knowledge). */
+  toPosition?: number;
   occurredFrom?: string;
   occurredTo?: string;
   recordedFrom?: string;
   recordedTo?: string;
+}
+
+/** A place in business order: events sort by (occurredKey, position). */
+export interface BusinessCursor {
+  occurredKey: string;
+  position: number;
+}
+
+/** A page of events in business order, optionally cut by business time and by knowledge. */
+export interface BusinessPage {
+  /** Strictly after this place; none: from the start. */
+  after?: BusinessCursor;
+  /** occurredKey ≤ this instant key. */
+  asOf?: string;
+  /** Positions ≤ this one. */
+  toPosition?: number;
+  limit?: number;
 }
 
 export interface ReadPage {
@@ -162,6 +183,10 @@ export interface EventStore {
   readAll(page?: ReadPage): Promise<StoredEvent[]>;
   findEvents(eventIds: readonly string[]): Promise<StoredEvent[]>;
   queryEvents(filter: EventFilter, page?: ReadPage): Promise<StoredEvent[]>;
+  /** Events in business order (occurredAt, ties by position): what views are computed from. */
+  readBusinessOrder(page: BusinessPage): Promise<StoredEvent[]>;
+  /** The last position recorded at or before `recordedAt` (an ISO time): ledger time as a position. */
+  positionKnownAt(recordedAt: string): Promise<number>;
   head(): Promise<StoreHead>;
   subscribe(handler: (events: StoredEvent[]) => Promise<void> | void, options: SubscribeOptions): Subscription;
   readChainRecords(page?: ReadPage): Promise<ChainRecord[]>;

@@ -5,3 +5,4 @@ export type { OpenEventStoreOptions, StoreLocation } from './open-event-store';
 export { verifyChain } from './verify-chain';
 export type { ChainProblem, VerifyReport } from './verify-chain';
 export { GENESIS_HASH } from './hash-chain';
+export { parsePostgresUrl, redact } from './postgres/postgres-url';

@@ -16,3 +16,5 @@ export type { CommitmentRow, CommitmentsReport, InvestmentCommitmentsRow, Provid
 export type { CreditsReport, GrantRow } from './credits/credits.projection';
 export { FLOW_KINDS, MAX_CYCLES } from './flows/flow-graph.projection';
 export type { CurrencyFlows, FlowCycle, FlowEdge, FlowKind, FlowsReport } from './flows/flow-graph.projection';
+export { LiveLedger } from './restatements/live-ledger';
+export type { RestatedFigure, Restatement } from './restatements/restatement';

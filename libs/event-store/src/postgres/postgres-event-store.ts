@@ -21,6 +21,7 @@ import type {
   EventStore,
   ExpectedVersion,
   NewEvent,
+  BusinessPage,
   ReadPage,
   SessionAppendOptions,
   StoreHead,
@@ -29,10 +30,12 @@ import type {
   Subscription,
   SubscribeOptions,
 } from '../event-store.port';
+import { lastPositionRecordedBy } from '../known-at';
 import { pollingSubscription } from '../polling-subscription';
 import { StreamVersionCache } from '../stream-version-cache';
 import { storedEventOf } from '../stored-event';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations';
+import { parsePostgresUrl, redact } from './postgres-url';
 
 const COLUMNS =
   'position, event_id, stream_id, stream_version, type, schema_version, occurred_at, occurred_key, recorded_at, source, data, metadata, hash';
@@ -78,22 +81,6 @@ export interface PostgresEventStoreOptions {
   clock?: () => Date;
   /** Pool size (default 4). */
   maxConnections?: number;
-}
-
-/** `postgres://…?schema=name`: the schema (default `capflow`) is ours, the rest is pg's. */
-export function parsePostgresUrl(url: string): { connectionString: string; schema: string } {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new EventStoreError(EventStoreErrorCode.InvalidStoreUrl, `not a PostgreSQL URL: ${url}`);
-  }
-  const schema = parsed.searchParams.get('schema') ?? 'capflow';
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
-    throw new EventStoreError(EventStoreErrorCode.InvalidStoreUrl, `schema ${JSON.stringify(schema)} must match [a-z_][a-z0-9_]*`);
-  }
-  parsed.searchParams.delete('schema');
-  return { connectionString: parsed.toString(), schema };
 }
 
 /**
@@ -327,6 +314,14 @@ export class PostgresEventStore implements EventStore {
     };
     add('stream_id =', filter.streamId);
     add('type =', filter.type);
+    if (filter.types !== undefined) {
+      values.push([...filter.types]);
+      where.push(`type = ANY($${values.length}::text[])`);
+    }
+    if (filter.toPosition !== undefined) {
+      values.push(filter.toPosition);
+      where.push(`position <= $${values.length}`);
+    }
     add('occurred_key >=', filter.occurredFrom);
     add('occurred_key <=', filter.occurredTo);
     add('recorded_at >=', filter.recordedFrom);
@@ -337,6 +332,37 @@ export class PostgresEventStore implements EventStore {
       values,
     );
     return rows.map((row) => storedEventOf(chainRecordOf(row)));
+  }
+
+  async readBusinessOrder(page: BusinessPage): Promise<StoredEvent[]> {
+    const where: string[] = [];
+    const values: unknown[] = [];
+    if (page.after) {
+      values.push(page.after.occurredKey, page.after.position);
+      where.push(`(occurred_key, position) > ($${values.length - 1}, $${values.length})`);
+    }
+    if (page.asOf !== undefined) {
+      values.push(page.asOf);
+      where.push(`occurred_key <= $${values.length}`);
+    }
+    if (page.toPosition !== undefined) {
+      values.push(page.toPosition);
+      where.push(`position <= $${values.length}`);
+    }
+    values.push(page.limit ?? 1000);
+    const { rows } = await this.query<EventRow>(
+      `SELECT ${COLUMNS} FROM ${this.table} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ` +
+        `ORDER BY occurred_key, position LIMIT $${values.length}`,
+      values,
+    );
+    return rows.map((row) => storedEventOf(chainRecordOf(row)));
+  }
+
+  async positionKnownAt(recordedAt: string): Promise<number> {
+    return lastPositionRecordedBy(recordedAt, (await this.head()).position, async (position) => {
+      const { rows } = await this.query<{ recorded_at: string }>(`SELECT recorded_at FROM ${this.table} WHERE position = $1`, [position]);
+      return rows[0]?.recorded_at;
+    });
   }
 
   async head(): Promise<StoreHead> {
@@ -453,13 +479,3 @@ function unavailable(error: unknown, what: string): EventStoreError {
   return new EventStoreError(EventStoreErrorCode.StoreUnavailable, `${what}: ${(error as Error).message || String(error)}`);
 }
 
-/** A URL without its password, for messages. */
-export function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparseable URL)';
-  }
-}

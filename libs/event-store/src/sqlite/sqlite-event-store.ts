@@ -20,6 +20,7 @@ import type {
   EventStore,
   ExpectedVersion,
   NewEvent,
+  BusinessPage,
   ReadPage,
   SessionAppendOptions,
   StoreHead,
@@ -28,6 +29,7 @@ import type {
   Subscription,
   SubscribeOptions,
 } from '../event-store.port';
+import { lastPositionRecordedBy } from '../known-at';
 import { Mutex } from '../mutex';
 import { StreamVersionCache } from '../stream-version-cache';
 import { pollingSubscription } from '../polling-subscription';
@@ -320,6 +322,14 @@ export class SqliteEventStore implements EventStore {
     };
     add('stream_id = ?', filter.streamId);
     add('type = ?', filter.type);
+    if (filter.types !== undefined) {
+      where.push(`type IN (${filter.types.map(() => '?').join(', ') || 'NULL'})`);
+      values.push(...filter.types);
+    }
+    if (filter.toPosition !== undefined) {
+      where.push('position <= ?');
+      values.push(filter.toPosition);
+    }
     add('occurred_key >= ?', filter.occurredFrom);
     add('occurred_key <= ?', filter.occurredTo);
     add('recorded_at >= ?', filter.recordedFrom);
@@ -328,6 +338,37 @@ export class SqliteEventStore implements EventStore {
       .prepare<unknown[], EventRow>(`SELECT ${COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`)
       .all(...values, page.limit ?? 1000);
     return rows.map((row) => storedEventOf(chainRecordOf(row)));
+  }
+
+  async readBusinessOrder(page: BusinessPage): Promise<StoredEvent[]> {
+    this.assertOpen();
+    const where: string[] = [];
+    const values: unknown[] = [];
+    if (page.after) {
+      where.push('(occurred_key > ? OR (occurred_key = ? AND position > ?))');
+      values.push(page.after.occurredKey, page.after.occurredKey, page.after.position);
+    }
+    if (page.asOf !== undefined) {
+      where.push('occurred_key <= ?');
+      values.push(page.asOf);
+    }
+    if (page.toPosition !== undefined) {
+      where.push('position <= ?');
+      values.push(page.toPosition);
+    }
+    const rows = this.reader
+      .prepare<unknown[], EventRow>(
+        `SELECT ${COLUMNS} FROM events INDEXED BY events_by_business_time ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ` +
+          'ORDER BY occurred_key, position LIMIT ?',
+      )
+      .all(...values, page.limit ?? 1000);
+    return rows.map((row) => storedEventOf(chainRecordOf(row)));
+  }
+
+  async positionKnownAt(recordedAt: string): Promise<number> {
+    this.assertOpen();
+    const recordedAtOf = this.reader.prepare<[number], { recorded_at: string }>('SELECT recorded_at FROM events WHERE position = ?');
+    return lastPositionRecordedBy(recordedAt, (await this.head()).position, async (position) => recordedAtOf.get(position)?.recorded_at);
   }
 
   async head(): Promise<StoreHead> {

@@ -35,4 +35,12 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
         BEGIN SELECT RAISE(ABORT, 'capflow events are append-only'); END;
     `,
   },
+  {
+    version: 2,
+    name: 'business-order index, for views as of a business time',
+    sql: `
+      -- business time mostly grows with position, so this index is appended to, not scattered
+      CREATE INDEX events_by_business_time ON events (occurred_key, position);
+    `,
+  },
 ];

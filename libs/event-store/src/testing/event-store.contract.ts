@@ -230,6 +230,26 @@ export function describeEventStoreContract(name: string, createHarness: () => St
         expect((await timed.queryEvents({}, { after: 1, limit: 1 })).map((e) => e.position)).toEqual([2]);
       });
 
+      it('reads in business order, cut by business time and by knowledge, and maps ledger time to a position', async () => {
+        let now = Date.parse('2026-01-01T00:00:00Z');
+        const timed = await harness.open({ clock: () => new Date((now += 1000)) });
+        await timed.append('a', [newEvent({ occurredAt: '2025-01-03T00:00:00Z' }), newEvent({ occurredAt: '2025-01-01T00:00:00Z' })]);
+        await timed.append('b', [newEvent({ occurredAt: '2025-01-02T00:00:00+01:00' }), newEvent({ occurredAt: '2025-01-01T00:00:00Z' })]);
+        await timed.append('c', [newEvent({ occurredAt: '2025-01-05T00:00:00Z', type: 'EventReversed' })]);
+        const order = async (page: Parameters<EventStore['readBusinessOrder']>[0]) => (await timed.readBusinessOrder(page)).map((e) => e.position);
+        expect(await order({})).toEqual([2, 4, 3, 1, 5]);
+        expect(await order({ asOf: '2025-01-02T00:00:00.000000000Z' })).toEqual([2, 4, 3]);
+        expect(await order({ toPosition: 3 })).toEqual([2, 3, 1]);
+        expect(await order({ after: { occurredKey: '2025-01-01T00:00:00.000000000Z', position: 2 }, limit: 2 })).toEqual([4, 3]);
+        expect((await timed.queryEvents({ types: ['EventReversed', 'Nothing'] })).map((e) => e.position)).toEqual([5]);
+        expect((await timed.queryEvents({ toPosition: 2 })).map((e) => e.position)).toEqual([1, 2]);
+        const recorded = (await timed.readAll()).map((e) => e.recordedAt);
+        expect(await timed.positionKnownAt('2025-12-31T00:00:00.000Z')).toBe(0);
+        expect(await timed.positionKnownAt(recorded[1])).toBe(2);
+        expect(await timed.positionKnownAt(recorded[3])).toBe(4);
+        expect(await timed.positionKnownAt('2099-01-01T00:00:00.000Z')).toBe(5);
+      });
+
       it('assigns recordedAt at append and never lets it go back, even when the clock does', async () => {
         const times = ['2026-01-01T00:00:05.000Z', '2026-01-01T00:00:01.000Z', '2026-01-01T00:00:09.000Z'];
         let call = 0;

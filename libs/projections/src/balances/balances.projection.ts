@@ -1,10 +1,8 @@
-import type { CurrencyCode } from '@capflow/contracts';
+import type { CapflowEvent, CurrencyCode } from '@capflow/contracts';
 import { formatAmount } from '@capflow/ledger';
 import type { Registry } from '../view/registry';
-import type { ViewEvent } from '../view/view-event';
 import { Account, isDebitNormal } from './accounts';
 import { postingsOf } from './postings';
-import { moneyOfEvent } from '../view/money-of-event';
 
 export interface PartyBalances {
   partyId: string;
@@ -22,16 +20,15 @@ export interface BalancesReport {
 export class BalancesProjection {
   private readonly ledger = new Map<string, Map<CurrencyCode, Map<Account, bigint>>>();
 
-  apply({ event }: ViewEvent, registry: Registry): void {
-    const money = moneyOfEvent(event);
-    if (!money) return;
+  /** The fact's double entries for `amount` (negative: taken back). */
+  post(event: CapflowEvent, registry: Registry, currency: CurrencyCode, amount: bigint): void {
     for (const posting of postingsOf(event, registry)) {
-      this.post(posting.partyId, money.currency, posting.debit, money.minor);
-      this.post(posting.partyId, money.currency, posting.credit, -money.minor);
+      this.add(posting.partyId, currency, posting.debit, amount);
+      this.add(posting.partyId, currency, posting.credit, -amount);
     }
   }
 
-  private post(partyId: string, currency: CurrencyCode, account: Account, amount: bigint): void {
+  private add(partyId: string, currency: CurrencyCode, account: Account, amount: bigint): void {
     let currencies = this.ledger.get(partyId);
     if (!currencies) this.ledger.set(partyId, (currencies = new Map()));
     let accounts = currencies.get(currency);

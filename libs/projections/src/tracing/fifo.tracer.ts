@@ -1,6 +1,7 @@
 import type { CurrencyCode } from '@capflow/contracts';
 import type { InvestmentInfo, Registry } from '../view/registry';
 import { ArrivalKind, CashTracer, closesAt, FlowRef, FlowSink, partyOfPool, poolKey, ReturnLedger } from './tracer';
+import type { UndoJournal } from './undo-journal';
 
 /** A set of tags, interned: one object per distinct set, so sets compare by identity. */
 interface TagSet {
@@ -23,10 +24,25 @@ class LotQueue {
   }
 
   /** Adjacent lots with the same tags merge: taking from them gives the same pieces, summed. */
-  push(tags: TagSet, amount: bigint): void {
+  push(tags: TagSet, amount: bigint, journal: UndoJournal): void {
     const last = this.lots.length > this.head ? this.lots[this.lots.length - 1] : undefined;
-    if (last && last.tags === tags) last.amount += amount;
-    else this.lots.push({ tags, amount });
+    if (last && last.tags === tags) {
+      last.amount += amount;
+      journal.record(() => (last.amount -= amount));
+    } else {
+      this.lots.push({ tags, amount });
+      journal.record(() => this.lots.pop());
+    }
+  }
+
+  /** Puts lots taken from the front back, oldest first (undoing a take). */
+  unshift(lots: Lot[]): void {
+    const start = this.head - lots.length;
+    if (start >= 0 && lots.every((lot, i) => this.lots[start + i] === lot)) this.head = start;
+    else {
+      this.lots = [...lots, ...this.lots.slice(this.head)];
+      this.head = 0;
+    }
   }
 
   compact(): void {
@@ -47,15 +63,18 @@ export class FifoTracer implements CashTracer {
   readonly policy = 'fifo' as const;
   private readonly pools = new Map<string, LotQueue>();
   private readonly tagSets = new Map<string, TagSet>([['', NO_TAGS]]);
-  private readonly returns = new ReturnLedger();
+  private readonly returns: ReturnLedger;
 
   constructor(
     private readonly registry: Registry,
     private readonly sink: FlowSink,
-  ) {}
+    private readonly journal: UndoJournal,
+  ) {
+    this.returns = new ReturnLedger(journal);
+  }
 
   openingBalance(partyId: string, currency: CurrencyCode, amount: bigint): void {
-    this.pool(poolKey(partyId, currency)).push(NO_TAGS, amount);
+    this.pool(poolKey(partyId, currency)).push(NO_TAGS, amount, this.journal);
   }
 
   fund(investment: InvestmentInfo, amount: bigint, flow: FlowRef): void {
@@ -98,18 +117,29 @@ export class FifoTracer implements CashTracer {
   private take(key: string, amount: bigint): Lot[] {
     const queue = this.pool(key);
     const pieces: Lot[] = [];
+    const consumed: Lot[] = [];
+    let split: { lot: Lot; taken: bigint } | null = null;
     let left = amount;
     while (left > 0n && !queue.isEmpty) {
       const lot = queue.lots[queue.head];
       if (lot.amount <= left) {
-        pieces.push(lot);
+        // the lot leaves whole; a copy goes on, so the queued object stays as it was for an undo
+        pieces.push({ tags: lot.tags, amount: lot.amount });
+        consumed.push(lot);
         left -= lot.amount;
         queue.head += 1;
       } else {
         pieces.push({ tags: lot.tags, amount: left });
         lot.amount -= left;
+        split = { lot, taken: left };
         left = 0n;
       }
+    }
+    if (consumed.length > 0 || split) {
+      this.journal.record(() => {
+        if (split) split.lot.amount += split.taken;
+        if (consumed.length > 0) queue.unshift(consumed);
+      });
     }
     queue.compact();
     if (left > 0n) pieces.push({ tags: NO_TAGS, amount: left });
@@ -131,7 +161,7 @@ export class FifoTracer implements CashTracer {
         }
         if (open.length !== piece.tags.tags.length) kept = this.intern(open);
       }
-      queue.push(kept, piece.amount);
+      queue.push(kept, piece.amount, this.journal);
     }
   }
 

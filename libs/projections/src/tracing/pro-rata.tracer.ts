@@ -1,6 +1,7 @@
 import type { CurrencyCode } from '@capflow/contracts';
 import type { InvestmentInfo, Registry } from '../view/registry';
 import { ArrivalKind, CashTracer, closesAt, FlowRef, FlowSink, partyOfPool, poolKey, ReturnLedger } from './tracer';
+import type { UndoJournal } from './undo-journal';
 
 interface Pool {
   /** T: the pool's total, never below 0. */
@@ -16,22 +17,27 @@ interface Pool {
 export class ProRataTracer implements CashTracer {
   readonly policy = 'pro_rata' as const;
   private readonly pools = new Map<string, Pool>();
-  private readonly returns = new ReturnLedger();
+  private readonly returns: ReturnLedger;
 
   constructor(
     private readonly registry: Registry,
     private readonly sink: FlowSink,
-  ) {}
+    private readonly journal: UndoJournal,
+  ) {
+    this.returns = new ReturnLedger(journal);
+  }
 
   openingBalance(partyId: string, currency: CurrencyCode, amount: bigint): void {
-    this.pool(poolKey(partyId, currency)).total += amount;
+    const pool = this.pool(poolKey(partyId, currency));
+    pool.total += amount;
+    this.journal.record(() => (pool.total -= amount));
   }
 
   fund(investment: InvestmentInfo, amount: bigint, flow: FlowRef): void {
     const takes = this.take(poolKey(investment.investorId, investment.currency), amount);
     this.arrive(investment.investorId, investment.investeeId, investment.currency, takes, amount, 'capital', flow);
     const pool = this.pool(poolKey(investment.investeeId, investment.currency));
-    pool.tags.set(investment.investmentId, (pool.tags.get(investment.investmentId) ?? 0n) + amount);
+    this.addTag(pool, investment.investmentId, amount);
     this.sink.tagged('pro_rata', investment.investmentId, flow, investment.investorId, investment.investeeId, amount, false);
   }
 
@@ -62,19 +68,32 @@ export class ProRataTracer implements CashTracer {
     return pool;
   }
 
+  /** a_t += amount, journalled. */
+  private addTag(pool: Pool, tag: string, amount: bigint): void {
+    const held = pool.tags.get(tag);
+    pool.tags.set(tag, (held ?? 0n) + amount);
+    this.journal.record(() => (held === undefined ? pool.tags.delete(tag) : pool.tags.set(tag, held)));
+  }
+
   /** take_t = floor((2·A·a_t + T) / (2·T)) when A < T, else a_t. */
   private take(key: string, amount: bigint): Map<string, bigint> {
     const pool = this.pool(key);
     const takes = new Map<string, bigint>();
     const total = pool.total;
+    const before: [string, bigint][] = [];
     for (const [tag, held] of pool.tags) {
       const take = amount < total ? (2n * amount * held + total) / (2n * total) : held;
       if (take === 0n) continue;
       takes.set(tag, take);
+      before.push([tag, held]);
       if (held === take) pool.tags.delete(tag);
       else pool.tags.set(tag, held - take);
     }
     pool.total = total > amount ? total - amount : 0n;
+    this.journal.record(() => {
+      pool.total = total;
+      for (const [tag, held] of before) pool.tags.set(tag, held);
+    });
     return takes;
   }
 
@@ -92,9 +111,10 @@ export class ProRataTracer implements CashTracer {
     for (const [tag, take] of takes) {
       const closed = closesAt(this.registry, tag, receiverGroup);
       if (closed) this.returns.add(kind, tag, take);
-      else pool.tags.set(tag, (pool.tags.get(tag) ?? 0n) + take);
+      else this.addTag(pool, tag, take);
       this.sink.tagged('pro_rata', tag, flow, fromId, toId, take, closed);
     }
     pool.total += amount;
+    this.journal.record(() => (pool.total -= amount));
   }
 }

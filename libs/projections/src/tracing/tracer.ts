@@ -1,5 +1,6 @@
 import type { CurrencyCode } from '@capflow/contracts';
 import type { InvestmentInfo, Registry } from '../view/registry';
+import type { UndoJournal } from './undo-journal';
 
 export type Policy = 'fifo' | 'pro_rata';
 export const POLICIES: readonly Policy[] = ['fifo', 'pro_rata'];
@@ -46,9 +47,12 @@ export class ReturnLedger {
   private readonly cash = new Map<string, bigint>();
   private readonly capital = new Map<string, bigint>();
 
+  constructor(private readonly journal: UndoJournal) {}
+
   add(kind: ArrivalKind, tag: string, amount: bigint): void {
     const target = kind === 'revenue' ? this.cash : this.capital;
     target.set(tag, (target.get(tag) ?? 0n) + amount);
+    this.journal.record(() => target.set(tag, target.get(tag)! - amount));
   }
 
   of(tag: string): { cash: bigint; capital: bigint } {

@@ -1,3 +1,4 @@
+import type { CapflowEvent, CurrencyCode } from '@capflow/contracts';
 import { parseAmount } from '@capflow/ledger';
 import { BalancesProjection, BalancesReport, codePointOrder } from '../balances/balances.projection';
 import { CommitmentsProjection, CommitmentsReport } from '../commitments/commitments.projection';
@@ -8,6 +9,8 @@ import { ProRataTracer } from '../tracing/pro-rata.tracer';
 import { InvestmentFlows, roundTripRow, RoundTripsReport } from '../tracing/round-trips.report';
 import { NO_TRACE, TraceLog, TraceReport } from '../tracing/trace-log';
 import type { CashTracer, FlowRef, Policy } from '../tracing/tracer';
+import { moneyOfEvent } from './money-of-event';
+import { UndoJournal } from '../tracing/undo-journal';
 import { Registry } from './registry';
 import type { ViewEvent } from './view-event';
 
@@ -23,8 +26,10 @@ export class LedgerView {
   readonly credits = new CreditsProjection();
   readonly flows = new FlowGraphProjection();
   readonly investmentFlows = new InvestmentFlows();
-  readonly tracers: Record<Policy, CashTracer>;
-  private readonly registered: string[] = [];
+  tracers!: Record<Policy, CashTracer>;
+  /** Off unless the view must go back in business time (see LiveLedger). */
+  readonly journal = new UndoJournal();
+  private readonly registered = new Set<string>();
   private readonly trace: TraceLog | null;
   applied = 0;
 
@@ -32,32 +37,38 @@ export class LedgerView {
   constructor(groups: ReadonlyMap<string, string>, options: { traceInvestment?: string } = {}) {
     for (const [party, group] of groups) this.registry.groups.set(party, group);
     this.trace = options.traceInvestment === undefined ? null : new TraceLog(options.traceInvestment);
-    const sink = this.trace ?? NO_TRACE;
-    this.tracers = { fifo: new FifoTracer(this.registry, sink), pro_rata: new ProRataTracer(this.registry, sink) };
+    this.resetTracing();
   }
 
+  /** Empty pools under both policies (the registry and every other figure stay). */
+  resetTracing(): void {
+    const sink = this.trace ?? NO_TRACE;
+    this.tracers = {
+      fifo: new FifoTracer(this.registry, sink, this.journal),
+      pro_rata: new ProRataTracer(this.registry, sink, this.journal),
+    };
+  }
+
+  /** Applies one fact in business order: what a single pass over the log does. */
   apply(viewEvent: ViewEvent): void {
-    const { event, position } = viewEvent;
-    const registry = this.registry;
     this.applied += 1;
-    const flow = (): FlowRef => ({ position, eventId: event.eventId, type: event.type, occurredAt: event.occurredAt });
+    this.register(viewEvent);
+    this.account(viewEvent, 1n);
+    this.traceCash(viewEvent);
+  }
+
+  /** Entities a fact creates. Registrations are never reversed, so this is never undone. */
+  register({ event }: ViewEvent): void {
+    const registry = this.registry;
     switch (event.type) {
       case 'PartyRegistered':
-        this.registered.push(event.data.partyId);
+        this.registered.add(event.data.partyId);
         registry.partyNames.set(event.data.partyId, event.data.name);
         if (!registry.groups.has(event.data.partyId)) {
           const parent = event.data.parentId;
           registry.groups.set(event.data.partyId, parent === undefined ? event.data.partyId : registry.groupOf(parent));
         }
         return;
-      case 'OpeningBalanceRecorded': {
-        const { partyId, amount } = event.data;
-        const minor = parseAmount(amount.amount, amount.currency);
-        this.balances.apply(viewEvent, registry);
-        this.tracers.fifo.openingBalance(partyId, amount.currency, minor);
-        this.tracers.pro_rata.openingBalance(partyId, amount.currency, minor);
-        return;
-      }
       case 'InvestmentCommitted': {
         const { data } = event;
         registry.investments.set(data.investmentId, {
@@ -72,34 +83,17 @@ export class LedgerView {
         });
         return;
       }
-      case 'InvestmentFunded': {
-        const investment = registry.investments.get(event.data.investmentId)!;
-        const minor = parseAmount(event.data.amount.amount, event.data.amount.currency);
-        this.balances.apply(viewEvent, registry);
-        this.investmentFlows.add(this.investmentFlows.fundedCash, investment.investmentId, minor);
-        this.flows.move(investment.currency, investment.investorGroup, investment.investeeGroup, 'investment_cash', minor);
-        const ref = flow();
-        this.tracers.fifo.fund(investment, minor, ref);
-        this.tracers.pro_rata.fund(investment, minor, ref);
-        return;
-      }
       case 'ComputeCreditsGranted': {
         const { data } = event;
-        const minor = parseAmount(data.amount.amount, data.amount.currency);
         registry.grants.set(data.grantId, {
           grantId: data.grantId,
           providerId: data.providerId,
           recipientId: data.recipientId,
           currency: data.amount.currency,
-          granted: minor,
+          granted: parseAmount(data.amount.amount, data.amount.currency),
           investmentId: data.investmentId,
           expiresAt: data.expiresAt,
         });
-        this.balances.apply(viewEvent, registry);
-        if (data.investmentId !== undefined) {
-          this.investmentFlows.add(this.investmentFlows.fundedCredits, data.investmentId, minor);
-          this.flows.move(data.amount.currency, registry.groupOf(data.providerId), registry.groupOf(data.recipientId), 'investment_credits', minor);
-        }
         return;
       }
       case 'ComputeCommitmentSigned': {
@@ -117,59 +111,118 @@ export class LedgerView {
       }
       case 'UsageBilled': {
         const { data } = event;
-        const minor = parseAmount(data.amount.amount, data.amount.currency);
         registry.invoices.set(data.invoiceId, {
           invoiceId: data.invoiceId,
           providerId: data.providerId,
           customerId: data.customerId,
           currency: data.amount.currency,
-          billed: minor,
+          billed: parseAmount(data.amount.amount, data.amount.currency),
           commitmentId: data.commitmentId,
         });
-        this.balances.apply(viewEvent, registry);
-        if (data.commitmentId !== undefined) this.commitments.bill(data.commitmentId, minor);
         return;
       }
+      default:
+        return;
+    }
+  }
+
+  /**
+   * The effects that do not depend on order: balances, credits, commitments, flows between groups,
+   * and each investment's funding and credits returned. `sign` −1 takes a reversed fact back out.
+   */
+  account(viewEvent: ViewEvent, sign: 1n | -1n): void {
+    const { event } = viewEvent;
+    const registry = this.registry;
+    const money = moneyOfEvent(event);
+    if (!money) return;
+    const amount = money.minor * sign;
+    this.balances.post(event, registry, money.currency, amount);
+    switch (event.type) {
+      case 'InvestmentFunded': {
+        const investment = registry.investments.get(event.data.investmentId)!;
+        this.investmentFlows.add(this.investmentFlows.fundedCash, investment.investmentId, amount);
+        this.flows.move(investment.currency, investment.investorGroup, investment.investeeGroup, 'investment_cash', amount);
+        return;
+      }
+      case 'ComputeCreditsGranted': {
+        const { data } = event;
+        if (data.investmentId === undefined) return;
+        this.investmentFlows.add(this.investmentFlows.fundedCredits, data.investmentId, amount);
+        this.flows.move(money.currency, registry.groupOf(data.providerId), registry.groupOf(data.recipientId), 'investment_credits', amount);
+        return;
+      }
+      case 'UsageBilled':
+        if (event.data.commitmentId !== undefined) this.commitments.bill(event.data.commitmentId, amount);
+        return;
       case 'InvoiceSettled': {
         const { data } = event;
         const invoice = registry.invoices.get(data.invoiceId)!;
-        const minor = parseAmount(data.amount.amount, data.amount.currency);
-        this.balances.apply(viewEvent, registry);
-        this.flows.move(invoice.currency, registry.groupOf(invoice.customerId), registry.groupOf(invoice.providerId), 'compute_revenue', minor);
+        this.flows.move(invoice.currency, registry.groupOf(invoice.customerId), registry.groupOf(invoice.providerId), 'compute_revenue', amount);
         if (data.method === 'credits') {
           const grant = registry.grants.get(data.grantId!)!;
-          this.credits.use(grant.grantId, minor);
-          if (grant.investmentId !== undefined) this.investmentFlows.add(this.investmentFlows.returnedCredits, grant.investmentId, minor);
-          return;
+          this.credits.use(grant.grantId, amount);
+          if (grant.investmentId !== undefined) this.investmentFlows.add(this.investmentFlows.returnedCredits, grant.investmentId, amount);
         }
-        const ref = flow();
-        this.tracers.fifo.pay(invoice.customerId, invoice.providerId, invoice.currency, minor, ref);
-        this.tracers.pro_rata.pay(invoice.customerId, invoice.providerId, invoice.currency, minor, ref);
         return;
       }
       case 'PaymentMade': {
         const { data } = event;
-        const minor = parseAmount(data.amount.amount, data.amount.currency);
-        this.balances.apply(viewEvent, registry);
         const kind = data.purpose === 'compute' ? 'compute_revenue' : 'other_payments';
-        this.flows.move(data.amount.currency, registry.groupOf(data.payerId), registry.groupOf(data.payeeId), kind, minor);
-        const ref = flow();
-        this.tracers.fifo.pay(data.payerId, data.payeeId, data.amount.currency, minor, ref);
-        this.tracers.pro_rata.pay(data.payerId, data.payeeId, data.amount.currency, minor, ref);
+        this.flows.move(money.currency, registry.groupOf(data.payerId), registry.groupOf(data.payeeId), kind, amount);
         return;
       }
-      case 'CreditsExpired': {
-        this.balances.apply(viewEvent, registry);
-        this.credits.expire(event.data.grantId, parseAmount(event.data.amount.amount, event.data.amount.currency));
+      case 'CreditsExpired':
+        this.credits.expire(event.data.grantId, amount);
         return;
-      }
-      case 'EventReversed':
-        return; // applied by leaving its target out of the view
+      default:
+        return;
     }
   }
 
+  /** Cash through the pools of both policies: order matters, so only ever in business order. */
+  traceCash(viewEvent: ViewEvent): void {
+    const move = this.cashMoveOf(viewEvent);
+    if (!move) return;
+    const { event, position } = viewEvent;
+    this.applyMove(move, { position, eventId: event.eventId, type: event.type, occurredAt: event.occurredAt });
+  }
+
+  /** A fact that moves cash, reduced to what the pools need of it; null for the others. */
+  cashMoveOf({ event, occurredKey, position }: ViewEvent): CashMove | null {
+    if (!movesCash(event)) return null;
+    const money = moneyOfEvent(event)!;
+    const base = { key: occurredKey, position, currency: money.currency, amount: money.minor };
+    switch (event.type) {
+      case 'OpeningBalanceRecorded':
+        return { ...base, kind: 'opening', from: event.data.partyId, to: event.data.partyId, investmentId: null };
+      case 'InvestmentFunded': {
+        const investment = this.registry.investments.get(event.data.investmentId)!;
+        return { ...base, kind: 'fund', from: investment.investorId, to: investment.investeeId, investmentId: investment.investmentId };
+      }
+      case 'InvoiceSettled': {
+        const invoice = this.registry.invoices.get(event.data.invoiceId)!;
+        return { ...base, kind: 'pay', from: invoice.customerId, to: invoice.providerId, investmentId: null };
+      }
+      case 'PaymentMade':
+        return { ...base, kind: 'pay', from: event.data.payerId, to: event.data.payeeId, investmentId: null };
+      default:
+        return null;
+    }
+  }
+
+  applyMove(move: CashMove, flow: FlowRef = UNTRACED_FLOW): void {
+    this.moveThrough(this.tracers.fifo, move, flow);
+    this.moveThrough(this.tracers.pro_rata, move, flow);
+  }
+
+  private moveThrough(tracer: CashTracer, move: CashMove, flow: FlowRef): void {
+    if (move.kind === 'opening') tracer.openingBalance(move.to, move.currency, move.amount);
+    else if (move.kind === 'fund') tracer.fund(this.registry.investments.get(move.investmentId!)!, move.amount, flow);
+    else tracer.pay(move.from, move.to, move.currency, move.amount, flow);
+  }
+
   balancesReport(asOf: string | null): BalancesReport {
-    return this.balances.report(this.registered, this.registry, asOf);
+    return this.balances.report([...this.registered], this.registry, asOf);
   }
 
   roundTripsReport(policy: Policy, asOf: string | null): RoundTripsReport {
@@ -207,3 +260,27 @@ export class LedgerView {
   }
 }
 
+
+/** The facts that move cash between pools (TRACING.md, "What each event does to the pools"). */
+export function movesCash(event: CapflowEvent): boolean {
+  return (
+    event.type === 'OpeningBalanceRecorded' ||
+    event.type === 'InvestmentFunded' ||
+    event.type === 'PaymentMade' ||
+    (event.type === 'InvoiceSettled' && event.data.method === 'cash')
+  );
+}
+
+/** What the pools need of a fact that moves cash, in business order (key, position). */
+export interface CashMove {
+  key: string;
+  position: number;
+  kind: 'opening' | 'fund' | 'pay';
+  from: string;
+  to: string;
+  currency: CurrencyCode;
+  amount: bigint;
+  investmentId: string | null;
+}
+
+const UNTRACED_FLOW: FlowRef = { position: 0, eventId: '', type: '', occurredAt: '' };

@@ -1,0 +1,42 @@
+import { isProjectionName, PROJECTIONS, ProjectionName } from '@capflow/read-models';
+import { Command, Option } from 'nest-commander';
+import { CliUsageError, reportFailure } from '../output/cli-failure';
+import { ProgressBar } from '../output/progress-bar';
+import { ReportService } from '../reports/report.service';
+import { StoreCommand, StoreOptions } from './store-command';
+
+/** Rebuilds read models from position 0; the old ones are served until the new ones are complete. */
+@Command({ name: 'replay', description: 'rebuild every read model (or one) from the log, and print its digest' })
+export class ReplayCommand extends StoreCommand {
+  constructor(private readonly reports: ReportService) {
+    super();
+  }
+
+  @Option({ flags: '--projection <name>', description: `one of ${PROJECTIONS.join(', ')}` })
+  parseProjection(value: string): string {
+    if (!isProjectionName(value)) throw new CliUsageError(`--projection takes one of ${PROJECTIONS.join(', ')}, not ${JSON.stringify(value)}`);
+    return value;
+  }
+
+  async run(_: string[], options: StoreOptions & { projection?: ProjectionName }): Promise<void> {
+    const progress = options.json ? ProgressBar.disabled() : new ProgressBar(process.stderr, 'rebuilding');
+    try {
+      const projections = options.projection ? [options.projection] : [...PROJECTIONS];
+      const started = Date.now();
+      const result = await this.reports.with(options.store, (context) =>
+        context.projector.rebuild(projections, ({ position, head }) => progress.update(position, head, position, 'events')),
+      );
+      progress.finish();
+      const seconds = (Date.now() - started) / 1000;
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify({ position: result.position, digest: result.digest, projections: Object.fromEntries(result.digests), seconds })}\n`);
+      } else {
+        const lines = [...result.digests].map(([projection, digest]) => `  ${projection.padEnd(13)} ${digest}`);
+        process.stdout.write(`rebuilt ${projections.join(', ')} to position ${result.position} in ${seconds.toFixed(1)} s\n${lines.join('\n')}\ndigest ${result.digest}\n`);
+      }
+    } catch (error) {
+      progress.finish();
+      reportFailure(error);
+    }
+  }
+}

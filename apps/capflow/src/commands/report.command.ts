@@ -1,0 +1,186 @@
+import type { CommitmentsReport, CreditsReport, FlowsReport, Restatement, RoundTripsReport } from '@capflow/projections';
+import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
+import { CliUsageError, reportFailure } from '../output/cli-failure';
+import { formatTable } from '../output/table';
+import { printReport } from '../reports/print-report';
+import {
+  asTable,
+  COMMITMENTS,
+  CREDITS,
+  FLOWS,
+  flowsAsDot,
+  flowsAsMermaid,
+  PROVIDER_BACKLOG,
+  RESTATEMENTS,
+  ROUND_TRIPS,
+  TRACE,
+} from '../reports/report-printers';
+import { ReportService } from '../reports/report.service';
+import { selectionOf, ViewCommand, ViewOptions } from './view-command';
+
+const quiet = (options: ViewOptions) => Boolean(options.json || options.csv);
+
+@SubCommand({ name: 'round-trips', description: 'how much of each investment came back to its investor group (TRACING.md)' })
+export class RoundTripsCommand extends ViewCommand {
+  constructor(private readonly reports: ReportService) {
+    super();
+  }
+
+  @Option({ flags: '--policy <policy>', description: 'fifo or pro_rata', required: true })
+  parsePolicy(value: string): string {
+    if (value !== 'fifo' && value !== 'pro_rata') throw new CliUsageError(`--policy takes fifo or pro_rata, not ${JSON.stringify(value)}`);
+    return value;
+  }
+
+  async run(_: string[], options: ViewOptions & { policy: 'fifo' | 'pro_rata' }): Promise<void> {
+    try {
+      const selection = selectionOf(options);
+      const report = await this.reports.with(options.store, async (context) =>
+        this.reports.isCurrent(selection)
+          ? await this.reports.document<RoundTripsReport>(context, 'round-trips', options.policy, quiet(options))
+          : (await this.reports.view(context, selection)).roundTripsReport(options.policy, selection.asOfText),
+      );
+      printReport(report, options, ROUND_TRIPS);
+    } catch (error) {
+      reportFailure(error);
+    }
+  }
+}
+
+@SubCommand({ name: 'trace', description: "one investment's money: every flow that carried its tag, under both policies" })
+export class TraceCommand extends ViewCommand {
+  constructor(private readonly reports: ReportService) {
+    super();
+  }
+
+  @Option({ flags: '--investment <investmentId>', description: 'the investment to trace', required: true })
+  parseInvestment(value: string): string {
+    return value;
+  }
+
+  async run(_: string[], options: ViewOptions & { investment: string }): Promise<void> {
+    try {
+      const selection = selectionOf(options);
+      const report = await this.reports.with(options.store, async (context) =>
+        (await this.reports.view(context, selection, options.investment)).traceReport(selection.asOfText),
+      );
+      if (!report) throw new CliUsageError(`no investment ${JSON.stringify(options.investment)} in this view`);
+      const holdings = (['fifo', 'pro_rata'] as const)
+        .map((policy) => `${policy}: ${report.holdings[policy].map((h) => `${h.partyId} ${h.amount}`).join(', ') || 'none'}`)
+        .join('\n');
+      printReport(report, options, TRACE, `\nwhere the money is now (${report.currency})\n${holdings}\n`);
+    } catch (error) {
+      reportFailure(error);
+    }
+  }
+}
+
+@SubCommand({ name: 'commitments', description: "compute commitments: committed, billed, remaining (the provider's backlog)" })
+export class CommitmentsCommand extends ViewCommand {
+  constructor(private readonly reports: ReportService) {
+    super();
+  }
+
+  async run(_: string[], options: ViewOptions): Promise<void> {
+    try {
+      const selection = selectionOf(options);
+      const report = await this.reports.with(options.store, async (context) =>
+        this.reports.isCurrent(selection)
+          ? await this.reports.document<CommitmentsReport>(context, 'commitments', 'commitments', quiet(options))
+          : (await this.reports.view(context, selection)).commitmentsReport(selection.asOfText),
+      );
+      printReport(report, options, COMMITMENTS, `\nper provider\n${asTable(PROVIDER_BACKLOG, report)}\n`);
+    } catch (error) {
+      reportFailure(error);
+    }
+  }
+}
+
+@SubCommand({ name: 'credits', description: 'compute credit grants: granted, used, expired, remaining' })
+export class CreditsCommand extends ViewCommand {
+  constructor(private readonly reports: ReportService) {
+    super();
+  }
+
+  async run(_: string[], options: ViewOptions): Promise<void> {
+    try {
+      const selection = selectionOf(options);
+      const report = await this.reports.with(options.store, async (context) =>
+        this.reports.isCurrent(selection)
+          ? await this.reports.document<CreditsReport>(context, 'credits', 'credits', quiet(options))
+          : (await this.reports.view(context, selection)).creditsReport(selection.asOfText),
+      );
+      printReport(report, options, CREDITS);
+    } catch (error) {
+      reportFailure(error);
+    }
+  }
+}
+
+@SubCommand({ name: 'flows', description: 'money between groups by kind, and the cycles it makes' })
+export class FlowsCommand extends ViewCommand {
+  constructor(private readonly reports: ReportService) {
+    super();
+  }
+
+  @Option({ flags: '--format <format>', description: 'table (default), json, csv, dot (Graphviz) or mermaid', choices: ['table', 'json', 'csv', 'dot', 'mermaid'] })
+  parseFormat(value: string): string {
+    return value;
+  }
+
+  async run(_: string[], options: ViewOptions & { format?: string }): Promise<void> {
+    try {
+      const selection = selectionOf(options);
+      const format = options.format ?? (options.json ? 'json' : options.csv ? 'csv' : 'table');
+      const report = await this.reports.with(options.store, async (context) =>
+        this.reports.isCurrent(selection)
+          ? await this.reports.document<FlowsReport>(context, 'flows', 'flows', format !== 'table')
+          : (await this.reports.view(context, selection)).flowsReport(selection.asOfText),
+      );
+      if (format === 'dot') process.stdout.write(flowsAsDot(report));
+      else if (format === 'mermaid') process.stdout.write(flowsAsMermaid(report));
+      else {
+        const cycles = report.currencies.flatMap((c) =>
+          c.cycles.map((cycle) => [c.currency, cycle.groups.join(' → '), `${cycle.weakest.from} → ${cycle.weakest.to}`, cycle.weakest.amount]),
+        );
+        const footer = `\ncycles (money around each is at most its weakest edge)\n${formatTable(['currency', 'cycle', 'weakest edge', 'amount'], cycles, new Set([3]))}\n`;
+        printReport(report, { json: format === 'json', csv: format === 'csv' }, FLOWS, footer);
+      }
+    } catch (error) {
+      reportFailure(error);
+    }
+  }
+}
+
+@SubCommand({ name: 'restatements', description: 'facts that arrived late or reversed others, and the figures they changed' })
+export class RestatementsCommand extends ViewCommand {
+  constructor(private readonly reports: ReportService) {
+    super();
+  }
+
+  async run(_: string[], options: ViewOptions): Promise<void> {
+    try {
+      const selection = selectionOf(options);
+      const restatements = await this.reports.with(options.store, async (context) => {
+        await this.reports.current(context, quiet(options));
+        const toPosition = selection.knownAt === undefined ? undefined : await context.store.positionKnownAt(selection.knownAt);
+        return context.readModels.restatements({ toPosition, occurredTo: selection.asOf });
+      });
+      const report: { asOf: string | null; restatements: Restatement[] } = { asOf: selection.asOfText, restatements };
+      printReport(report, options, RESTATEMENTS);
+    } catch (error) {
+      reportFailure(error);
+    }
+  }
+}
+
+@Command({
+  name: 'report',
+  description: 'round-trips, trace, commitments, credits, flows, restatements',
+  subCommands: [RoundTripsCommand, TraceCommand, CommitmentsCommand, CreditsCommand, FlowsCommand, RestatementsCommand],
+})
+export class ReportCommand extends CommandRunner {
+  async run(): Promise<void> {
+    this.command.help();
+  }
+}

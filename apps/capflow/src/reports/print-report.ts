@@ -1,0 +1,8 @@
+import { asCsv, asTable, Tabular } from './report-printers';
+
+/** --json: the report as JSON; --csv: rows; otherwise a table for people. */
+export function printReport<T>(report: T, options: { json?: boolean; csv?: boolean }, tabular: Tabular<T>, footer = ''): void {
+  if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+  else if (options.csv) process.stdout.write(asCsv(tabular, report));
+  else process.stdout.write(`${asTable(tabular, report)}\n${footer}`);
+}

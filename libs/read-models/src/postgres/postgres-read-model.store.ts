@@ -1,0 +1,178 @@
+import { instantKey } from '@capflow/contracts';
+import { parsePostgresUrl } from '@capflow/event-store';
+import type { Restatement } from '@capflow/projections';
+import { Pool, PoolClient } from 'pg';
+import { READ_MODEL_MIGRATIONS } from '../read-model-migrations';
+import type { ProjectionName, ProjectionState, ProjectionWrite, ReadModelStore, RestatementFilter } from '../read-model.store';
+
+/** Serialises read-model migrations of concurrent processes ("rmig" in ASCII). */
+const MIGRATION_LOCK = 0x726d6967;
+
+/** Read models in the event store's PostgreSQL schema, on a pool of their own. */
+export class PostgresReadModelStore implements ReadModelStore {
+  private readonly s: string;
+
+  private constructor(
+    private readonly pool: Pool,
+    schema: string,
+  ) {
+    this.s = `"${schema}"`;
+  }
+
+  static async open(url: string): Promise<PostgresReadModelStore> {
+    const { connectionString, schema } = parsePostgresUrl(url);
+    const pool = new Pool({ connectionString, max: 2, connectionTimeoutMillis: 5000, application_name: 'capflow-read-models' });
+    pool.on('error', () => undefined);
+    const store = new PostgresReadModelStore(pool, schema);
+    const client = await pool.connect().catch(async (error) => {
+      await pool.end();
+      throw error;
+    });
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${store.s}`);
+      await client.query(`CREATE TABLE IF NOT EXISTS ${store.s}.rm_schema_migrations (version integer PRIMARY KEY, name text NOT NULL)`);
+      const { rows } = await client.query<{ v: number | null }>(`SELECT max(version) AS v FROM ${store.s}.rm_schema_migrations`);
+      for (const migration of READ_MODEL_MIGRATIONS.filter((m) => m.version > (rows[0].v ?? 0))) {
+        await client.query('BEGIN');
+        await client.query(migration.sql.replaceAll('{schema}', store.s));
+        await client.query(`INSERT INTO ${store.s}.rm_schema_migrations (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
+        await client.query('COMMIT');
+      }
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release();
+      await pool.end();
+      throw error;
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+      client.release();
+    }
+    return store;
+  }
+
+  async states(): Promise<Map<ProjectionName, ProjectionState>> {
+    const { rows } = await this.pool.query<{ projection: ProjectionName; generation: number; position: string; digest: string }>(
+      `SELECT a.projection, a.generation, c.position, c.digest FROM ${this.s}.rm_active a ` +
+        `JOIN ${this.s}.rm_checkpoints c ON c.projection = a.projection AND c.generation = a.generation`,
+    );
+    return new Map(rows.map((row) => [row.projection, { generation: row.generation, position: Number(row.position), digest: row.digest }]));
+  }
+
+  async newGeneration(projection: ProjectionName): Promise<number> {
+    return this.transaction(async (client) => {
+      const { rows } = await client.query<{ g: number | null }>(
+        `SELECT max(g) AS g FROM (SELECT generation AS g FROM ${this.s}.rm_active WHERE projection = $1 ` +
+          `UNION ALL SELECT generation FROM ${this.s}.rm_checkpoints WHERE projection = $1) x`,
+        [projection],
+      );
+      const generation = (rows[0].g ?? 0) + 1;
+      await this.deleteGeneration(client, projection, generation);
+      return generation;
+    });
+  }
+
+  async flush(writes: readonly ProjectionWrite[]): Promise<void> {
+    await this.transaction(async (client) => {
+      for (const write of writes) {
+        for (const [name, body] of write.documents ?? []) {
+          await client.query(
+            `INSERT INTO ${this.s}.rm_documents (projection, generation, name, body) VALUES ($1, $2, $3, $4) ` +
+              'ON CONFLICT (projection, generation, name) DO UPDATE SET body = excluded.body',
+            [write.projection, write.generation, name, JSON.stringify(body)],
+          );
+        }
+        const restatements = write.restatements ?? [];
+        if (restatements.length > 0) {
+          await client.query(
+            `INSERT INTO ${this.s}.rm_restatements (generation, position, occurred_key, body) ` +
+              'SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[])',
+            [
+              write.generation,
+              restatements.map((r) => r.position),
+              restatements.map((r) => instantKey(r.occurredAt)),
+              restatements.map((r) => JSON.stringify(r)),
+            ],
+          );
+        }
+        await client.query(
+          `INSERT INTO ${this.s}.rm_checkpoints (projection, generation, position, digest, updated_at) VALUES ($1, $2, $3, $4, $5) ` +
+            'ON CONFLICT (projection, generation) DO UPDATE SET position = excluded.position, digest = excluded.digest, updated_at = excluded.updated_at',
+          [write.projection, write.generation, write.position, write.digest, new Date().toISOString()],
+        );
+        await client.query(`INSERT INTO ${this.s}.rm_active (projection, generation) VALUES ($1, $2) ON CONFLICT (projection) DO NOTHING`, [
+          write.projection,
+          write.generation,
+        ]);
+      }
+    });
+  }
+
+  async activate(projection: ProjectionName, generation: number): Promise<void> {
+    await this.transaction(async (client) => {
+      await client.query(
+        `INSERT INTO ${this.s}.rm_active (projection, generation) VALUES ($1, $2) ON CONFLICT (projection) DO UPDATE SET generation = excluded.generation`,
+        [projection, generation],
+      );
+      const { rows } = await client.query<{ generation: number }>(
+        `SELECT generation FROM ${this.s}.rm_checkpoints WHERE projection = $1 AND generation <> $2`,
+        [projection, generation],
+      );
+      for (const row of rows) await this.deleteGeneration(client, projection, row.generation);
+    });
+  }
+
+  async document(projection: ProjectionName, name: string): Promise<unknown | null> {
+    const { rows } = await this.pool.query<{ body: string }>(
+      `SELECT d.body FROM ${this.s}.rm_documents d JOIN ${this.s}.rm_active a ON a.projection = d.projection AND a.generation = d.generation ` +
+        'WHERE d.projection = $1 AND d.name = $2',
+      [projection, name],
+    );
+    return rows.length > 0 ? JSON.parse(rows[0].body) : null;
+  }
+
+  async restatements(filter: RestatementFilter = {}): Promise<Restatement[]> {
+    const where = ["a.projection = 'restatements'"];
+    const values: unknown[] = [];
+    if (filter.toPosition !== undefined) {
+      values.push(filter.toPosition);
+      where.push(`r.position <= $${values.length}`);
+    }
+    if (filter.occurredTo !== undefined) {
+      values.push(filter.occurredTo);
+      where.push(`r.occurred_key <= $${values.length}`);
+    }
+    values.push(filter.limit ?? null);
+    const { rows } = await this.pool.query<{ body: string }>(
+      `SELECT r.body FROM ${this.s}.rm_restatements r JOIN ${this.s}.rm_active a ON a.generation = r.generation ` +
+        `WHERE ${where.join(' AND ')} ORDER BY r.position LIMIT $${values.length}`,
+      values,
+    );
+    return rows.map((row) => JSON.parse(row.body) as Restatement);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  private async deleteGeneration(client: PoolClient, projection: ProjectionName, generation: number): Promise<void> {
+    await client.query(`DELETE FROM ${this.s}.rm_documents WHERE projection = $1 AND generation = $2`, [projection, generation]);
+    await client.query(`DELETE FROM ${this.s}.rm_checkpoints WHERE projection = $1 AND generation = $2`, [projection, generation]);
+    if (projection === 'restatements') await client.query(`DELETE FROM ${this.s}.rm_restatements WHERE generation = $1`, [generation]);
+  }
+
+  private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * The read models' tables, versioned apart from the event store's (its own migrations table).
+ * `{schema}.` is the PostgreSQL schema; SQLite drops it.
+ */
+export const READ_MODEL_MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'generations, checkpoints, report documents and restatements',
+    sql: `
+      CREATE TABLE {schema}.rm_active (projection TEXT PRIMARY KEY, generation INTEGER NOT NULL);
+      CREATE TABLE {schema}.rm_checkpoints (
+        projection TEXT NOT NULL,
+        generation INTEGER NOT NULL,
+        position   BIGINT NOT NULL,
+        digest     TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (projection, generation)
+      );
+      CREATE TABLE {schema}.rm_documents (
+        projection TEXT NOT NULL,
+        generation INTEGER NOT NULL,
+        name       TEXT NOT NULL,
+        body       TEXT NOT NULL,
+        PRIMARY KEY (projection, generation, name)
+      );
+      CREATE TABLE {schema}.rm_restatements (
+        generation   INTEGER NOT NULL,
+        position     BIGINT NOT NULL,
+        occurred_key TEXT NOT NULL,
+        body         TEXT NOT NULL,
+        PRIMARY KEY (generation, position)
+      );
+    `,
+  },
+];

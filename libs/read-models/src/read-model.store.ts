@@ -1,0 +1,56 @@
+import type { Restatement } from '@capflow/projections';
+
+/** The read models capflow keeps beside the log, each rebuilt on its own with `replay --projection`. */
+export const PROJECTIONS = ['balances', 'round-trips', 'commitments', 'credits', 'flows', 'restatements'] as const;
+export type ProjectionName = (typeof PROJECTIONS)[number];
+
+export function isProjectionName(name: string): name is ProjectionName {
+  return (PROJECTIONS as readonly string[]).includes(name);
+}
+
+/** Where a projection stands: the generation served, the last position applied, the digest of its content. */
+export interface ProjectionState {
+  generation: number;
+  position: number;
+  digest: string;
+}
+
+/** What one flush writes for one projection, with its checkpoint, in the same transaction as the rest. */
+export interface ProjectionWrite {
+  projection: ProjectionName;
+  generation: number;
+  position: number;
+  digest: string;
+  /** Report documents replacing the generation's ones (by name). */
+  documents?: ReadonlyMap<string, unknown>;
+  /** Restatements appended to the generation. */
+  restatements?: readonly Restatement[];
+}
+
+export interface RestatementFilter {
+  /** Positions up to this one (what was known then). */
+  toPosition?: number;
+  /** Facts whose business time is at or before this instant key. */
+  occurredTo?: string;
+  limit?: number;
+}
+
+/**
+ * Read models beside the event store, in the same database. A rebuild writes a new generation
+ * while readers keep reading the active one, then switches in one transaction.
+ */
+export interface ReadModelStore {
+  /** The active generation of each projection that has one. */
+  states(): Promise<Map<ProjectionName, ProjectionState>>;
+  /** A fresh generation number for a rebuild of `projection` (leftovers of a crashed rebuild are removed). */
+  newGeneration(projection: ProjectionName): Promise<number>;
+  /** Writes documents, restatements and checkpoints in one transaction. */
+  flush(writes: readonly ProjectionWrite[]): Promise<void>;
+  /** Makes `generation` the one served, and drops the others, in one transaction. */
+  activate(projection: ProjectionName, generation: number): Promise<void>;
+  /** A report document of the active generation. */
+  document(projection: ProjectionName, name: string): Promise<unknown | null>;
+  /** Restatements of the active generation, in position order. */
+  restatements(filter?: RestatementFilter): Promise<Restatement[]>;
+  close(): Promise<void>;
+}
