@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { BalancesCommand } from './commands/balances.command';
 import { EventsCommand } from './commands/events.command';
 import { ImportCommand } from './commands/import.command';
+import { ProjectCommand } from './commands/project.command';
+import { ProjectionsCommand } from './commands/projections.command';
 import { ReplayCommand } from './commands/replay.command';
 import {
   CommitmentsCommand,
@@ -38,6 +40,8 @@ import { StoreOpener } from './store/store-opener.service';
     FlowsCommand,
     RestatementsCommand,
     ReplayCommand,
+    ProjectCommand,
+    ProjectionsCommand,
   ],
 })
 export class CapflowCliModule {}

@@ -7,3 +7,5 @@ export { computeView, frameOf, forEachInBusinessOrder } from './store-views';
 export type { ViewRequest } from './store-views';
 export { viewEventOf } from './view-event-of';
 export { combinedDigest, digestOf } from './digest';
+export { runProjector } from './projector-loop';
+export type { ProjectorLoop } from './projector-loop';

@@ -18,13 +18,21 @@ export class ReplayCommand extends StoreCommand {
     return value;
   }
 
-  async run(_: string[], options: StoreOptions & { projection?: ProjectionName }): Promise<void> {
+  @Option({ flags: '--flush-every <events>', description: 'write the new generation every this many events (default 100000)' })
+  parseFlushEvery(value: string): number {
+    if (!/^\d{1,9}$/.test(value) || Number(value) === 0) throw new CliUsageError('--flush-every takes a positive whole number');
+    return Number(value);
+  }
+
+  async run(_: string[], options: StoreOptions & { projection?: ProjectionName; flushEvery?: number }): Promise<void> {
     const progress = options.json ? ProgressBar.disabled() : new ProgressBar(process.stderr, 'rebuilding');
     try {
       const projections = options.projection ? [options.projection] : [...PROJECTIONS];
       const started = Date.now();
       const result = await this.reports.with(options.store, (context) =>
-        context.projector.rebuild(projections, ({ position, head }) => progress.update(position, head, position, 'events')),
+        context
+          .projectorWith({ flushEvery: options.flushEvery })
+          .rebuild(projections, ({ position, head }) => progress.update(position, head, position, 'events')),
       );
       progress.finish();
       const seconds = (Date.now() - started) / 1000;

@@ -1,6 +1,6 @@
 import type { EventStore } from '@capflow/event-store';
 import type { LedgerView } from '@capflow/projections';
-import { computeView, openReadModelStore, ProjectionName, Projector, ReadModelStore } from '@capflow/read-models';
+import { computeView, openReadModelStore, ProjectionName, Projector, ProjectorOptions, ReadModelStore } from '@capflow/read-models';
 import { Injectable } from '@nestjs/common';
 import type { Selection } from '../commands/view-command';
 import { ProgressBar } from '../output/progress-bar';
@@ -10,6 +10,7 @@ export interface ReportContext {
   store: EventStore;
   readModels: ReadModelStore;
   projector: Projector;
+  projectorWith(options: ProjectorOptions): Projector;
 }
 
 /**
@@ -26,7 +27,13 @@ export class ReportService {
     let readModels: ReadModelStore | null = null;
     try {
       readModels = await openReadModelStore(this.stores.urlFor(storeUrl));
-      return await work({ store, readModels, projector: new Projector(store, readModels) });
+      const models = readModels;
+      return await work({
+        store,
+        readModels: models,
+        projector: new Projector(store, models),
+        projectorWith: (options) => new Projector(store, models, options),
+      });
     } finally {
       await readModels?.close();
       await store.close();
