@@ -19,14 +19,13 @@ import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Client } from 'pg';
-import { GENERATOR_VERSION, writeEventsFile } from './generate-events';
+import { busyCores, cpuModel, cpuTimes, postgresVersion, withPostgres, withSchema } from '../support/machine';
+import { eventsFile } from '../support/events-file';
+import { CAPFLOW, documentedNodeFlags, ROOT } from '../support/timed-run';
 
 const TARGET_EVENTS_PER_SECOND = 20000;
 const TARGET_PEAK_RSS_MB = 512;
 const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
-const ROOT = resolve(__dirname, '../../../..'); // dist/test/bench/import → the repository
-const CAPFLOW = join(ROOT, 'apps/capflow/bin/capflow.js');
 const TIME = '/usr/bin/time';
 
 interface Options {
@@ -89,83 +88,17 @@ function parseOptions(args: string[]): Options {
 // ---------------------------------------------------------------------------------------------
 // The machine
 
-function cpuModel(): string {
-  try {
-    const line = readFileSync('/proc/cpuinfo', 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('model name'));
-    return line ? line.split(':')[1].trim() : (cpus()[0]?.model ?? 'unknown');
-  } catch {
-    return cpus()[0]?.model ?? 'unknown';
-  }
-}
 
-/** Busy and total jiffies of all cores, from /proc/stat (zeros where there is none). */
-function cpuTimes(): { busy: number; total: number } {
-  try {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const idle = fields[3] + (fields[4] ?? 0); // idle + iowait
-    const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
-    return { busy: total - idle, total };
-  } catch {
-    return { busy: 0, total: 0 };
-  }
-}
 
-async function postgresVersion(url: string): Promise<string> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
-    return rows[0].server_version;
-  } catch (error) {
-    return `unreachable (${(error as Error).message})`;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
 
-async function withPostgres<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 5000 });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // The file
 
-function eventsFile(options: Options): string {
-  const dir = '/tmp/capflow-bench';
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, `events-v${GENERATOR_VERSION}-seed${options.seed}-n${options.events}.ndjson`);
-  if (existsSync(path)) {
-    log(`reusing ${path} (${(statSync(path).size / 1e6).toFixed(1)} MB)`);
-    return path;
-  }
-  log(`generating ${options.events} events → ${path}`);
-  const started = process.hrtime.bigint();
-  const stats = writeEventsFile(path, { events: options.events, seed: options.seed });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const mix = Object.entries(stats.byType)
-    .sort((a, b) => b[1] - a[1])
-    .map(([type, count]) => `${type} ${count}`)
-    .join(', ');
-  log(`  ${(stats.bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(1)} s: ${mix}; ${stats.late} late-arriving`);
-  return path;
-}
 
 // ---------------------------------------------------------------------------------------------
 // One import
 
-function withSchema(url: string, schema: string): string {
-  const parsed = new URL(url);
-  parsed.searchParams.set('schema', schema);
-  return parsed.toString();
-}
 
 function parseTimeReport(stderr: string): {
   peakRssMb: number | null;
@@ -196,11 +129,6 @@ function highWaterMarkKb(pid: number): number | null {
   }
 }
 
-/** The node flags of `npm run capflow` (package.json), so the benchmark runs capflow as users do. */
-function documentedNodeFlags(): string[] {
-  const script: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.capflow;
-  return script.split(/\s+/).filter((word) => word.startsWith('--'));
-}
 
 async function runImport(store: string, url: string, file: string, workDir: string, options: Options): Promise<RunResult> {
   // The launcher compiles on demand when a source is newer than the build (someone may be editing
@@ -273,14 +201,6 @@ async function runImport(store: string, url: string, file: string, workDir: stri
   };
 }
 
-/** How many cores were busy, on average, over the next `ms` (null without /proc/stat). */
-async function busyCores(ms: number): Promise<number | null> {
-  const before = cpuTimes();
-  await new Promise((done) => setTimeout(done, ms));
-  const after = cpuTimes();
-  if (after.total === before.total) return null;
-  return ((after.busy - before.busy) / (after.total - before.total)) * cpus().length;
-}
 
 function directoryBytes(dir: string): number {
   return readdirSync(dir).reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
@@ -491,7 +411,7 @@ async function main(): Promise<void> {
     PostgreSQL: options.stores.includes('postgres') ? await postgresVersion(options.postgresUrl) : 'not run',
     'peak RSS by': existsSync(TIME) ? '/usr/bin/time -v (max RSS of the capflow process)' : 'VmHWM of /proc/<pid>/status, polled',
   };
-  const file = eventsFile(options);
+  const file = eventsFile(options.events, options.seed, log);
   machine.file = `${file} (${(statSync(file).size / 1e6).toFixed(0)} MB)`;
   const workDir = mkdtempSync('/tmp/capflow-bench-run-');
   if (options.cpuProfDir) mkdirSync(options.cpuProfDir, { recursive: true });

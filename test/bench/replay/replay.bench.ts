@@ -1,0 +1,129 @@
+/**
+ * The replay benchmark: rebuilding the read models from a 1,000,000-event store, and answering
+ * `report round-trips --as-of` a date in the middle of it, on SQLite and PostgreSQL; beside them,
+ * the reducers alone, in memory (no store), one pass in business order and in recorded order.
+ *
+ *   npm run bench:replay -- [--events N] [--stores sqlite,postgres] [--seed S] [--postgres URL]
+ *
+ * Targets: at least 100,000 events/s through the reducers; an as-of report within 2 s at 1M events.
+ */
+import { eventKey, instantKey, parseEvent } from '@capflow/contracts';
+import { computeLedgerView, LiveLedger, ViewEvent } from '@capflow/projections';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { eventsFile } from '../support/events-file';
+import { busyCores, machineLines, withPostgres, withSchema } from '../support/machine';
+import { CAPFLOW, ROOT, timedCapflow } from '../support/timed-run';
+
+const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+function option(args: string[], name: string): string | undefined {
+  const index = args.indexOf(name);
+  return index >= 0 ? args[index + 1] : undefined;
+}
+
+/** The reducers alone: the file parsed into memory first, untimed. */
+function reducers(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const events: ViewEvent[] = [];
+  let start = 0;
+  while (start < text.length) {
+    const end = text.indexOf('\n', start);
+    const line = text.slice(start, end === -1 ? text.length : end);
+    start = end === -1 ? text.length : end + 1;
+    if (!line.trim()) continue;
+    const outcome = parseEvent(line);
+    if (outcome.ok) events.push({ event: outcome.event, position: events.length + 1, occurredKey: instantKey(outcome.event.occurredAt), recordedAt: '' });
+  }
+  let started = process.hrtime.bigint();
+  const view = computeLedgerView(events);
+  const onePass = Number(process.hrtime.bigint() - started) / 1e9;
+  view.roundTripsReport('pro_rata', null);
+
+  const byKey = new Map(events.map((e) => [eventKey(e.event.eventId), e]));
+  started = process.hrtime.bigint();
+  const live = new LiveLedger();
+  let restatements = 0;
+  for (const e of events) {
+    const target = e.event.type === 'EventReversed' ? byKey.get(eventKey(e.event.data.reversedEventId)) : undefined;
+    if (live.apply(e, target)) restatements += 1;
+  }
+  const recorded = Number(process.hrtime.bigint() - started) / 1e9;
+  const rate = (seconds: number) => Math.round(events.length / seconds).toLocaleString('en-US');
+  return [
+    `  one pass in business order (every report, both policies): ${onePass.toFixed(1)} s, ${rate(onePass)} events/s   target ≥100,000`,
+    `  in recorded order, restating ${restatements} late facts and reversals: ${recorded.toFixed(1)} s, ${rate(recorded)} events/s`,
+  ];
+}
+
+async function benchStore(store: string, url: string, file: string, events: number, asOf: string): Promise<string[]> {
+  log(`${store}: importing…`);
+  const imported = await timedCapflow(['import', file, '--store', url, '--json']);
+  if (imported.exitCode !== 0) throw new Error(`import failed: ${imported.stderrTail}`);
+  const lines: string[] = [`${store}`, `  import: ${imported.seconds.toFixed(1)} s`];
+  const rate = (seconds: number) => Math.round(events / seconds).toLocaleString('en-US');
+
+  log(`${store}: replay --projection round-trips…`);
+  const one = await timedCapflow(['replay', '--projection', 'round-trips', '--store', url, '--json']);
+  lines.push(`  replay --projection round-trips (one pass from the store): ${one.seconds.toFixed(1)} s, ${rate(one.seconds)} events/s, peak RSS ${one.peakRssMb?.toFixed(0)} MB`);
+
+  log(`${store}: replay (every read model)…`);
+  const all = await timedCapflow(['replay', '--store', url, '--json']);
+  const digest = all.exitCode === 0 ? JSON.parse(all.stdout).digest : `failed: ${all.stderrTail}`;
+  lines.push(`  replay (every read model, restatements included): ${all.seconds.toFixed(1)} s, ${rate(all.seconds)} events/s, peak RSS ${all.peakRssMb?.toFixed(0)} MB`);
+  lines.push(`    digest ${digest}`);
+
+  const times: number[] = [];
+  for (let run = 0; run < 3; run++) {
+    log(`${store}: report round-trips --as-of ${asOf} (${run + 1}/3)…`);
+    const report = await timedCapflow(['report', 'round-trips', '--policy', 'fifo', '--as-of', asOf, '--store', url, '--json']);
+    if (report.exitCode !== 0) throw new Error(`report failed: ${report.stderrTail}`);
+    times.push(report.seconds);
+  }
+  times.sort((a, b) => a - b);
+  lines.push(`  report round-trips --as-of ${asOf}: median ${times[1].toFixed(2)} s (of ${times.map((t) => t.toFixed(2)).join(', ')}), process start included   target ≤2 s`);
+  const current = await timedCapflow(['report', 'round-trips', '--policy', 'fifo', '--store', url, '--json']);
+  lines.push(`  report round-trips (the read models): ${current.seconds.toFixed(2)} s, process start included`);
+  return lines;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const events = Number((option(args, '--events') ?? '1000000').replace(/_/g, ''));
+  const seed = Number(option(args, '--seed') ?? '20251103');
+  const stores = (option(args, '--stores') ?? 'sqlite,postgres').split(',');
+  const postgresUrl = option(args, '--postgres') ?? process.env.CAPFLOW_BENCH_POSTGRES_URL ?? DEFAULT_POSTGRES_URL;
+  execFileSync(process.execPath, [CAPFLOW, '--help'], { cwd: ROOT, stdio: 'ignore' }); // build, untimed
+  const file = eventsFile(events, seed, log);
+  // the middle of the generated log's business time (it spans 730 days from 2024-01-01)
+  const asOf = '2024-12-31';
+  const out = ['capflow replay benchmark', '', ...(await machineLines(stores.includes('postgres') ? postgresUrl : null))];
+  out.push(`  busy before  ${(await busyCores(2000))?.toFixed(2) ?? '?'} cores`, `  events       ${events.toLocaleString('en-US')} (${file})`, '');
+  log('reducers in memory…');
+  out.push('reducers, in memory', ...reducers(file), '');
+  for (const store of stores) {
+    if (store === 'sqlite') {
+      const dir = mkdtempSync('/tmp/capflow-bench-replay-');
+      try {
+        out.push(...(await benchStore('sqlite', `sqlite:${join(dir, 'bench.db')}`, file, events, asOf)), '');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    } else {
+      const schema = `bench_replay_${process.pid}_${Date.now().toString(36)}`;
+      try {
+        out.push(...(await benchStore('postgres', withSchema(postgresUrl, schema), file, events, asOf)), '');
+      } finally {
+        await withPostgres(postgresUrl, (client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)).catch(() => undefined);
+      }
+    }
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
