@@ -18,7 +18,12 @@
 import { closeSync, openSync, renameSync, writeSync } from 'node:fs';
 
 /** Bump when the output for given options changes: the benchmark caches files by it. */
-export const GENERATOR_VERSION = 1;
+/**
+ * 2: payments for services and "other" go to each payer's own few counterparties, as businesses
+ * pay the suppliers they work with, not to random parties (v1 spread every investment's money to
+ * every party, which is not how capital flows and made pro_rata pools hold every tag).
+ */
+export const GENERATOR_VERSION = 2;
 
 export interface GenerateOptions {
   /** How many events (lines). */
@@ -706,6 +711,15 @@ export function* generateEvents(options: GenerateOptions, counters: { late: numb
     return event;
   };
 
+  /** Each party's few counterparties for one purpose, chosen the first time it pays for it. */
+  const counterparties = new Map<string, Party[]>();
+  const counterpartiesOf = (payer: Party, purpose: string, pool: Party[]): Party[] => {
+    const key = `${purpose} ${payer.id}`;
+    let chosen = counterparties.get(key);
+    if (!chosen) counterparties.set(key, (chosen = Array.from({ length: 1 + rng.int(6) }, () => rng.pick(pool))));
+    return chosen;
+  };
+
   const makePayment = (): EventEnvelope | null => {
     const purpose = rng.weighted([
       ['compute', 35],
@@ -723,10 +737,10 @@ export function* generateEvents(options: GenerateOptions, counters: { late: numb
       payee = rng.pickSkewed(byKind.chipmaker, 1.5);
     } else if (purpose === 'services') {
       payer = rng.pick(parties);
-      payee = byKind.other.length > 0 ? rng.pick(byKind.other) : rng.pick(parties);
+      payee = rng.pick(counterpartiesOf(payer, 'services', byKind.other.length > 0 ? byKind.other : parties));
     } else {
       payer = rng.pick(parties);
-      payee = rng.pick(parties);
+      payee = rng.pick(counterpartiesOf(payer, 'other', parties));
     }
     if (!payer || !payee || payer === payee) return null;
     paymentSerial += 1;

@@ -1,5 +1,6 @@
 import { CurrencyCode, eventKey } from '@capflow/contracts';
 import { formatAmount } from '@capflow/ledger';
+import { codePointOrder } from '../balances/balances.projection';
 import { postingsOf } from '../balances/postings';
 import { CashMove, LedgerView } from '../view/ledger-view';
 import { moneyOfEvent } from '../view/money-of-event';
@@ -167,7 +168,10 @@ export class LiveLedger {
       }
     }
     const flows = this.view.investmentFlows;
-    for (const investment of this.view.registry.investments.values()) {
+    // by id: the registry's order depends on how it was filled (recorded order, or a warm-up in
+    // business order), and restatements must come out the same either way
+    const investments = [...this.view.registry.investments.values()].sort((a, b) => codePointOrder(a.investmentId, b.investmentId));
+    for (const investment of investments) {
       const id = investment.investmentId;
       const fifo = this.view.tracers.fifo.returned(id);
       const proRata = this.view.tracers.pro_rata.returned(id);

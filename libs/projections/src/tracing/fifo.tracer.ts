@@ -28,10 +28,10 @@ class LotQueue {
     const last = this.lots.length > this.head ? this.lots[this.lots.length - 1] : undefined;
     if (last && last.tags === tags) {
       last.amount += amount;
-      journal.record(() => (last.amount -= amount));
+      if (journal.enabled) journal.record(() => (last.amount -= amount));
     } else {
       this.lots.push({ tags, amount });
-      journal.record(() => this.lots.pop());
+      if (journal.enabled) journal.record(() => this.lots.pop());
     }
   }
 
@@ -135,7 +135,7 @@ export class FifoTracer implements CashTracer {
         left = 0n;
       }
     }
-    if (consumed.length > 0 || split) {
+    if (this.journal.enabled && (consumed.length > 0 || split)) {
       this.journal.record(() => {
         if (split) split.lot.amount += split.taken;
         if (consumed.length > 0) queue.unshift(consumed);

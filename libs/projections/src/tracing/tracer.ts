@@ -52,7 +52,7 @@ export class ReturnLedger {
   add(kind: ArrivalKind, tag: string, amount: bigint): void {
     const target = kind === 'revenue' ? this.cash : this.capital;
     target.set(tag, (target.get(tag) ?? 0n) + amount);
-    this.journal.record(() => target.set(tag, target.get(tag)! - amount));
+    if (this.journal.enabled) this.journal.record(() => target.set(tag, target.get(tag)! - amount));
   }
 
   of(tag: string): { cash: bigint; capital: bigint } {

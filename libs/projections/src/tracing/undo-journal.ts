@@ -19,6 +19,7 @@ export class UndoJournal {
     return this.offset;
   }
 
+  /** Callers check `enabled` first, so that no closure is made for a journal that is off. */
   record(undo: () => void): void {
     if (this.enabled) this.entries.push(undo);
   }
