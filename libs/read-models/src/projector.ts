@@ -2,6 +2,7 @@ import { eventKey } from '@capflow/contracts';
 import type { EventStore, StoredEvent } from '@capflow/event-store';
 import { LedgerView, LiveLedger, Restatement, ViewEvent } from '@capflow/projections';
 import { chainDigest, combinedDigest, digestOf, EMPTY_DIGEST } from './digest';
+import { ACCOUNT_PROJECTIONS, AccountsEngine, documentsOf, ProjectionEngine, roundTripDocuments, TracingEngine } from './engines';
 import { PROJECTIONS, ProjectionName, ProjectionState, ProjectionWrite, ReadModelStore } from './read-model.store';
 import { forEachInBusinessOrder, frameOf } from './store-views';
 import { viewEventOf } from './view-event-of';
@@ -25,32 +26,21 @@ export interface RebuildResult {
   digest: string;
 }
 
-/** The report documents each projection is made of. */
-export function documentsOf(view: LedgerView): Map<ProjectionName, Map<string, unknown>> {
-  return new Map<ProjectionName, Map<string, unknown>>([
-    ['balances', new Map([['balances', view.balancesReport(null)]])],
-    [
-      'round-trips',
-      new Map([
-        ['fifo', view.roundTripsReport('fifo', null)],
-        ['pro_rata', view.roundTripsReport('pro_rata', null)],
-      ]),
-    ],
-    ['commitments', new Map([['commitments', view.commitmentsReport(null)]])],
-    ['credits', new Map([['credits', view.creditsReport(null)]])],
-    ['flows', new Map([['flows', view.flowsReport(null)]])],
-  ]);
+interface Running {
+  engine: ProjectionEngine;
+  position: number;
 }
 
 /**
- * Keeps the read models up to date with the log: applies events in the order they were recorded
+ * Keeps the read models up to date with the log: applies facts in the order they were recorded
  * (so late facts restate, see LiveLedger), and writes each projection's documents, restatements
- * and checkpoint in one transaction. A restarted projector resumes from its checkpoints: its
- * in-memory ledger is rebuilt from the log up to them in one pass in business order.
+ * and checkpoint in one transaction. Two engines: accounts (balances, commitments, credits,
+ * flows: cheap in any order) and tracing (round trips, restatements). An engine resumes from its
+ * projections' checkpoints, rebuilding its memory from the log up to them in one pass in business
+ * order; an engine whose projections are all at the log's head is not even started.
  */
 export class Projector {
-  private ledger: LiveLedger | null = null;
-  private position = 0;
+  private readonly running = new Map<'accounts' | 'tracing', Running>();
   private states = new Map<ProjectionName, ProjectionState>();
   private pending: Restatement[] = [];
   private readonly batchSize: number;
@@ -65,26 +55,22 @@ export class Projector {
     this.flushEvery = options.flushEvery ?? 100_000;
   }
 
-  /** Applies everything the log holds beyond the checkpoints, then writes. Returns the position reached. */
-  async catchUp(onProgress?: (progress: ProjectorProgress) => void): Promise<number> {
-    if (!this.ledger) await this.start();
+  /**
+   * Brings `projections` (default: all) up to the log's head, writing as it goes. Round trips
+   * alone, far behind, on a cold projector, are computed in one pass in business order instead
+   * of being traced in recorded order (no restatements are wanted of that pass).
+   */
+  async catchUp(onProgress?: (progress: ProjectorProgress) => void, projections: readonly ProjectionName[] = PROJECTIONS): Promise<number> {
+    this.states = await this.readModels.states();
     const head = (await this.store.head()).position;
-    let unflushed = 0;
-    for (;;) {
-      const events = await this.store.readAll({ after: this.position, limit: this.batchSize });
-      if (events.length === 0) break;
-      await this.apply(events, this.ledger!, (restatement) => {
-        if (restatement.position > (this.states.get('restatements')?.position ?? 0)) this.pending.push(restatement);
-      });
-      unflushed += events.length;
-      if (unflushed >= this.flushEvery) {
-        await this.flush();
-        unflushed = 0;
-      }
-      onProgress?.({ position: this.position, head: Math.max(head, this.position) });
+    const behind = (projection: ProjectionName) => (this.states.get(projection)?.position ?? -1) < head;
+    if (projections.some((p) => ACCOUNT_PROJECTIONS.includes(p) && behind(p))) await this.follow('accounts', head, onProgress);
+    if (projections.includes('restatements') && behind('restatements')) await this.follow('tracing', head, onProgress);
+    else if (projections.includes('round-trips') && behind('round-trips')) {
+      if (this.running.has('tracing')) await this.follow('tracing', head, onProgress);
+      else await this.computeRoundTrips(head, onProgress);
     }
-    await this.flush();
-    return this.position;
+    return head;
   }
 
   /** The read models' digests as persisted. */
@@ -103,25 +89,31 @@ export class Projector {
     const generations = new Map<ProjectionName, number>();
     for (const projection of projections) generations.set(projection, await this.readModels.newGeneration(projection));
     const digests = new Map<ProjectionName, string>();
-    let position = 0;
+    let documents: Map<ProjectionName, Map<string, unknown>>;
 
     if (projections.includes('restatements')) {
       const ledger = new LiveLedger();
       let digest = EMPTY_DIGEST;
       let rows: Restatement[] = [];
-      const write = async () => {
-        const writes: ProjectionWrite[] = [{ projection: 'restatements', generation: generations.get('restatements')!, position, digest, restatements: rows }];
-        rows = [];
-        await this.readModels.flush(writes);
-      };
+      let position = 0;
       let unflushed = 0;
+      const write = async () => {
+        await this.readModels.flush([
+          { projection: 'restatements', generation: generations.get('restatements')!, position, digest, restatements: rows },
+        ]);
+        rows = [];
+      };
       for (;;) {
         const events = await this.store.readAll({ after: position, limit: this.batchSize });
         if (events.length === 0) break;
-        await this.apply(events, ledger, (restatement) => {
-          rows.push(restatement);
-          digest = chainDigest(digest, restatement);
-        });
+        const targets = await this.targetsOf(events);
+        for (const stored of events) {
+          const restatement = ledger.apply(viewEventOf(stored), targetOf(stored, targets));
+          if (restatement) {
+            rows.push(restatement);
+            digest = chainDigest(digest, restatement);
+          }
+        }
         position = events[events.length - 1].position;
         unflushed += events.length;
         if (unflushed >= this.flushEvery) {
@@ -132,92 +124,123 @@ export class Projector {
       }
       await write();
       digests.set('restatements', digest);
-      const documents = documentsOf(ledger.view);
-      await this.writeDocuments(projections, generations, documents, position, digests);
+      documents = documentsOf(ledger.view);
     } else {
-      const frame = await frameOf(this.store, head);
-      const view = new LedgerView(frame.groups);
-      await forEachInBusinessOrder(
-        this.store,
-        frame,
-        { toPosition: head },
-        (event) => view.apply(event),
-        (seen) => onProgress?.({ position: Math.min(seen, head), head }),
-      );
-      position = head;
-      await this.writeDocuments(projections, generations, documentsOf(view), position, digests);
+      documents = documentsOf(await this.onePass(head, onProgress));
     }
-    for (const projection of projections) await this.readModels.activate(projection, generations.get(projection)!);
-    this.ledger = null; // re-warmed from the new checkpoints on next use
-    const ordered = new Map(PROJECTIONS.filter((p) => digests.has(p)).map((p) => [p, digests.get(p)!]));
-    return { position, digests: ordered, digest: combinedDigest(ordered) };
-  }
-
-  private async writeDocuments(
-    projections: readonly ProjectionName[],
-    generations: Map<ProjectionName, number>,
-    documents: Map<ProjectionName, Map<string, unknown>>,
-    position: number,
-    digests: Map<ProjectionName, string>,
-  ): Promise<void> {
     const writes: ProjectionWrite[] = [];
     for (const projection of projections) {
       const docs = documents.get(projection);
       if (!docs) continue;
       const digest = digestOf(Object.fromEntries(docs));
       digests.set(projection, digest);
-      writes.push({ projection, generation: generations.get(projection)!, position, digest, documents: docs });
+      writes.push({ projection, generation: generations.get(projection)!, position: head, digest, documents: docs });
     }
     await this.readModels.flush(writes);
+    for (const projection of projections) await this.readModels.activate(projection, generations.get(projection)!);
+    this.running.clear(); // engines restart from the new checkpoints on next use
+    const ordered = new Map(PROJECTIONS.filter((p) => digests.has(p)).map((p) => [p, digests.get(p)!]));
+    return { position: head, digests: ordered, digest: combinedDigest(ordered) };
   }
 
-  /** The in-memory ledger, as it was at the lowest checkpoint: one pass in business order. */
-  private async start(): Promise<void> {
-    this.states = await this.readModels.states();
-    const from = Math.min(...PROJECTIONS.map((p) => this.states.get(p)?.position ?? 0));
-    const frame = await frameOf(this.store, from);
-    const ledger = new LiveLedger(frame.groups);
-    if (from > 0) {
-      const latest = await forEachInBusinessOrder(this.store, frame, { toPosition: from }, (event) => ledger.warm(event));
-      if (latest) ledger.setFrontier(latest.occurredKey, latest.occurredAt);
+  /** Runs an engine from its projections' lowest checkpoint to `head`, writing as it goes. */
+  private async follow(kind: 'accounts' | 'tracing', head: number, onProgress?: (progress: ProjectorProgress) => void): Promise<void> {
+    const projections = kind === 'accounts' ? ACCOUNT_PROJECTIONS : (['round-trips', 'restatements'] as const);
+    const from = Math.min(...projections.map((p) => this.states.get(p)?.position ?? 0));
+    let running = this.running.get(kind);
+    if (!running || running.position > from) {
+      running = { engine: await this.warmed(kind, from), position: from };
+      this.running.set(kind, running);
+      if (kind === 'tracing') this.pending = [];
     }
-    this.ledger = ledger;
-    this.position = from;
-    this.pending = [];
-  }
-
-  private async apply(events: readonly StoredEvent[], ledger: LiveLedger, restated: (restatement: Restatement) => void): Promise<void> {
-    const targets = new Map<string, ViewEvent>();
-    const targetIds = events.flatMap((e) => (e.type === 'EventReversed' ? [(e.data as { reversedEventId: string }).reversedEventId] : []));
-    if (targetIds.length > 0) for (const target of await this.store.findEvents(targetIds)) targets.set(target.eventId, viewEventOf(target));
-    for (const stored of events) {
-      const viewEvent = viewEventOf(stored);
-      const target =
-        viewEvent.event.type === 'EventReversed' ? targets.get(eventKey(viewEvent.event.data.reversedEventId)) : undefined;
-      const restatement = ledger.apply(viewEvent, target);
-      if (restatement) restated(restatement);
+    let unflushed = 0;
+    while (running.position < head) {
+      const events = await this.store.readAll({ after: running.position, limit: Math.min(this.batchSize, head - running.position) });
+      if (events.length === 0) break;
+      const targets = await this.targetsOf(events);
+      const restatementsFrom = this.states.get('restatements')?.position ?? 0;
+      for (const stored of events) {
+        const restatement = running.engine.apply(viewEventOf(stored), targetOf(stored, targets));
+        if (restatement && restatement.position > restatementsFrom) this.pending.push(restatement);
+      }
+      running.position = events[events.length - 1].position;
+      unflushed += events.length;
+      if (unflushed >= this.flushEvery) {
+        await this.flush(running);
+        unflushed = 0;
+      }
+      onProgress?.({ position: running.position, head });
     }
-    if (ledger === this.ledger) this.position = events[events.length - 1].position;
+    await this.flush(running);
   }
 
-  /** Writes what changed since the checkpoints, for every projection behind the ledger. */
-  private async flush(): Promise<void> {
-    const behind = PROJECTIONS.filter((p) => (this.states.get(p)?.position ?? -1) < this.position);
+  private async warmed(kind: 'accounts' | 'tracing', position: number): Promise<ProjectionEngine> {
+    const frame = await frameOf(this.store, position);
+    const engine = kind === 'accounts' ? new AccountsEngine(frame) : new TracingEngine(frame);
+    if (position > 0) {
+      const latest = await forEachInBusinessOrder(this.store, frame, { toPosition: position }, (event) => engine.warm(event));
+      engine.warmed(latest);
+    }
+    return engine;
+  }
+
+  /** Writes the engine's projections that are behind it, documents and restatements with their checkpoints. */
+  private async flush(running: Running): Promise<void> {
+    const behind = running.engine.projections.filter((p) => (this.states.get(p)?.position ?? -1) < running.position);
     if (behind.length === 0) return;
-    const documents = documentsOf(this.ledger!.view);
+    const documents = running.engine.documents();
     const writes: ProjectionWrite[] = behind.map((projection) => {
       const state = this.states.get(projection);
       const generation = state?.generation ?? 1;
       if (projection === 'restatements') {
         let digest = state?.digest ?? EMPTY_DIGEST;
         for (const restatement of this.pending) digest = chainDigest(digest, restatement);
-        return { projection, generation, position: this.position, digest, restatements: this.pending };
+        return { projection, generation, position: running.position, digest, restatements: this.pending };
       }
       const docs = documents.get(projection)!;
-      return { projection, generation, position: this.position, digest: digestOf(Object.fromEntries(docs)), documents: docs };
+      return { projection, generation, position: running.position, digest: digestOf(Object.fromEntries(docs)), documents: docs };
     });
     await this.readModels.flush(writes);
     for (const write of writes) this.states.set(write.projection, { generation: write.generation, position: write.position, digest: write.digest });
-    this.pending = [];
+    if (behind.includes('restatements')) this.pending = [];
   }
+
+  /** Round trips at the head in one pass in business order, without tracing every late fact. */
+  private async computeRoundTrips(head: number, onProgress?: (progress: ProjectorProgress) => void): Promise<void> {
+    const docs = roundTripDocuments(await this.onePass(head, onProgress));
+    const state = this.states.get('round-trips');
+    const write: ProjectionWrite = {
+      projection: 'round-trips',
+      generation: state?.generation ?? 1,
+      position: head,
+      digest: digestOf(Object.fromEntries(docs)),
+      documents: docs,
+    };
+    await this.readModels.flush([write]);
+    this.states.set('round-trips', { generation: write.generation, position: head, digest: write.digest });
+  }
+
+  private async onePass(head: number, onProgress?: (progress: ProjectorProgress) => void): Promise<LedgerView> {
+    const frame = await frameOf(this.store, head);
+    const view = new LedgerView(frame.groups);
+    await forEachInBusinessOrder(
+      this.store,
+      frame,
+      { toPosition: head },
+      (event) => view.apply(event),
+      (seen) => onProgress?.({ position: Math.min(seen, head), head }),
+    );
+    return view;
+  }
+
+  private async targetsOf(events: readonly StoredEvent[]): Promise<Map<string, ViewEvent>> {
+    const ids = events.flatMap((e) => (e.type === 'EventReversed' ? [(e.data as { reversedEventId: string }).reversedEventId] : []));
+    const targets = new Map<string, ViewEvent>();
+    if (ids.length > 0) for (const target of await this.store.findEvents(ids)) targets.set(target.eventId, viewEventOf(target));
+    return targets;
+  }
+}
+
+function targetOf(stored: StoredEvent, targets: Map<string, ViewEvent>): ViewEvent | undefined {
+  return stored.type === 'EventReversed' ? targets.get(eventKey((stored.data as { reversedEventId: string }).reversedEventId)) : undefined;
 }

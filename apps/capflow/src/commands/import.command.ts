@@ -1,6 +1,7 @@
-import { IngestionService } from '@capflow/ingestion';
+import { statSync } from 'node:fs';
 import { Command } from 'nest-commander';
-import { importFile, ImportSummary } from '../import/file-importer';
+import type { ImportSummary } from '../import/file-importer';
+import { importInWorker } from '../import/worker-import';
 import { CliUsageError, reportFailure } from '../output/cli-failure';
 import { ProgressBar } from '../output/progress-bar';
 import { formatTable } from '../output/table';
@@ -22,20 +23,15 @@ export class ImportCommand extends StoreCommand {
     const progress = options.json ? ProgressBar.disabled() : new ProgressBar(process.stderr, 'importing');
     try {
       if (!file) throw new CliUsageError('import needs a file');
-      const store = await this.stores.open(options.store);
-      try {
-        const ingestion = new IngestionService(store);
-        await ingestion.warmUp();
-        const summary = await importFile(ingestion, file, ({ bytesRead, totalBytes, events }) =>
-          progress.update(bytesRead, totalBytes, events, 'lines'),
-        );
-        progress.finish();
-        await (options.json ? printJson(summary) : printForPeople(summary, file, this.stores.urlFor(options.store)));
-        summary.rejected.dispose();
-        process.exitCode = summary.rejected.count > 0 ? 2 : 0;
-      } finally {
-        await store.close();
-      }
+      statSync(file); // a missing file is reported before any store is opened
+      const storeUrl = this.stores.urlFor(options.store);
+      const summary = await importInWorker(file, storeUrl, ({ bytesRead, totalBytes, events }) =>
+        progress.update(bytesRead, totalBytes, events, 'lines'),
+      );
+      progress.finish();
+      await (options.json ? printJson(summary) : printForPeople(summary, file, storeUrl));
+      summary.rejected.dispose();
+      process.exitCode = summary.rejected.count > 0 ? 2 : 0;
     } catch (error) {
       progress.finish();
       reportFailure(error);

@@ -162,7 +162,7 @@ export class RestatementsCommand extends ViewCommand {
     try {
       const selection = selectionOf(options);
       const restatements = await this.reports.with(options.store, async (context) => {
-        await this.reports.current(context, quiet(options));
+        await this.reports.current(context, 'restatements', quiet(options));
         const toPosition = selection.knownAt === undefined ? undefined : await context.store.positionKnownAt(selection.knownAt);
         return context.readModels.restatements({ toPosition, occurredTo: selection.asOf });
       });

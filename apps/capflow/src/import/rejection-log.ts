@@ -32,6 +32,20 @@ export class RejectionLog {
     if (this.spillBuffer.length >= 1000) this.flush();
   }
 
+  /** What crosses to another thread: the entries kept in memory, and where the rest spilled. */
+  handOver(): { head: RejectedLine[]; spillFile: string | null; count: number } {
+    this.flush();
+    return { head: this.head, spillFile: this.spillFile, count: this.count };
+  }
+
+  static takeOver(parts: { head: RejectedLine[]; spillFile: string | null; count: number }): RejectionLog {
+    const log = new RejectionLog();
+    log.head.push(...parts.head);
+    log.spillFile = parts.spillFile;
+    log.count = parts.count;
+    return log;
+  }
+
   /** The first entries, for a summary on screen. */
   first(n: number): RejectedLine[] {
     return this.head.slice(0, n);

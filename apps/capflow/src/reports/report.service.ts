@@ -40,15 +40,15 @@ export class ReportService {
     }
   }
 
-  /** The read models, caught up with every fact the log holds. */
-  async current(context: ReportContext, quiet: boolean): Promise<void> {
+  /** A read model, caught up with every fact the log holds. */
+  async current(context: ReportContext, projection: ProjectionName, quiet: boolean): Promise<void> {
     const progress = quiet ? ProgressBar.disabled() : new ProgressBar(process.stderr, 'projecting');
-    await context.projector.catchUp(({ position, head }) => progress.update(position, head, position, 'events'));
+    await context.projector.catchUp(({ position, head }) => progress.update(position, head, position, 'events'), [projection]);
     progress.finish();
   }
 
   async document<T>(context: ReportContext, projection: ProjectionName, name: string, quiet: boolean): Promise<T> {
-    await this.current(context, quiet);
+    await this.current(context, projection, quiet);
     return (await context.readModels.document(projection, name)) as T;
   }
 
