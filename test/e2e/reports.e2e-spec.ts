@@ -108,14 +108,18 @@ describe.each([
 
   it('lists the restatements: the late day-3 payment and the reversal, with the figures they changed', () => {
     const report = json(['report', 'restatements', '--store', store, '--json']);
-    expect(report.restatements.map((r: { position: number; kind: string }) => [r.position, r.kind])).toEqual([
+    expect(report.restatements).toHaveLength(1); // the example was imported in one append
+    const [step] = report.restatements;
+    expect(step.facts.map((f: { position: number; kind: string }) => [f.position, f.kind])).toEqual([
       [20, 'late'],
       [22, 'reversal'],
     ]);
-    expect(report.restatements[0].changes).toContainEqual(
+    expect(step.roundTrips).toContainEqual(
       expect.objectContaining({ report: 'round-trips', policy: 'pro_rata', investmentId: 'amzn-oai', field: 'returnedCash', before: '300.00', after: '306.77' }),
     );
-    expect(json(['report', 'restatements', '--as-of', '2025-11-05', '--store', store, '--json']).restatements).toHaveLength(1);
+    expect(json(['report', 'restatements', '--as-of', '2025-11-01', '--store', store, '--json']).restatements).toHaveLength(0);
+    const table = runCli(['report', 'restatements', '--store', store]).stdout;
+    expect(table).toContain('2 facts together');
   });
 
   it('rebuilds every read model with the same digest every time, equal to the projector’s', () => {

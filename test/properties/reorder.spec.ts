@@ -151,6 +151,7 @@ describe('property: the file order does not matter beyond what the contract orde
         const ledger = new LiveLedger();
         const index = byEventKey(reordered);
         for (const viewEvent of reordered) ledger.apply(viewEvent, reversalTargetOf(viewEvent.event, index));
+        ledger.close();
         expectSameReports(
           ledger.view,
           original,

@@ -26,6 +26,14 @@ const EXTRA_RUNS = 50;
 const SIZE = { min: 200, max: 400 };
 
 /**
+ * Applies one event and closes its step: every event of these scenarios has a recordedAt of its
+ * own, so each is an append of its own, and its figures are complete once its step is closed.
+ */
+function applyAlone(ledger: LiveLedger, viewEvent: ViewEvent, target: ViewEvent | undefined, restatements: Restatement[]): void {
+  for (const restatement of [ledger.apply(viewEvent, target), ledger.close()]) if (restatement) restatements.push(restatement);
+}
+
+/**
  * Feeds the events in position order, as the projector does (a reversal with its target), and
  * calls `after` once each has been applied.
  */
@@ -34,8 +42,7 @@ function feed(events: readonly ViewEvent[], after: (ledger: LiveLedger, viewEven
   const index = byEventKey(events);
   const restatements: Restatement[] = [];
   for (const viewEvent of [...events].sort((a, b) => a.position - b.position)) {
-    const restatement = ledger.apply(viewEvent, reversalTargetOf(viewEvent.event, index));
-    if (restatement) restatements.push(restatement);
+    applyAlone(ledger, viewEvent, reversalTargetOf(viewEvent.event, index), restatements);
     after(ledger, viewEvent);
   }
   return { ledger, restatements };
@@ -60,8 +67,7 @@ function restartedAt(events: readonly ViewEvent[], p: number) {
   const index = byEventKey(events);
   const restatements: Restatement[] = [];
   for (const viewEvent of events.filter((e) => e.position > p).sort((a, b) => a.position - b.position)) {
-    const restatement = ledger.apply(viewEvent, reversalTargetOf(viewEvent.event, index));
-    if (restatement) restatements.push(restatement);
+    applyAlone(ledger, viewEvent, reversalTargetOf(viewEvent.event, index), restatements);
   }
   return { ledger, restatements };
 }

@@ -182,8 +182,13 @@ export function planAppend(
   return { rows, result: { events, headPosition: newHead.position }, head: newHead };
 }
 
-/** recordedAt never decreases along positions, even if the clock steps back. */
+/**
+ * recordedAt grows with every append, even if the clock steps back or two appends fall in one
+ * millisecond: each append is one ledger time, so facts recorded together are known together and
+ * facts recorded apart never are (restatements are per append, see LiveLedger).
+ */
 export function nextRecordedAt(now: Date, head: StoreHead): string {
-  const stamp = now.toISOString();
-  return head.recordedAt !== null && head.recordedAt > stamp ? head.recordedAt : stamp;
+  if (head.recordedAt === null) return now.toISOString();
+  const last = Date.parse(head.recordedAt);
+  return new Date(Math.max(now.getTime(), last + 1)).toISOString();
 }

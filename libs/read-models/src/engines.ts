@@ -14,6 +14,8 @@ export interface ProjectionEngine {
   /** Brings the engine to a position from one pass in business order (reversed facts left out). */
   warm(viewEvent: ViewEvent): void;
   warmed(latest: StoredEvent | null): void;
+  /** The log's head is reached: what is pending is complete (an append is read whole). */
+  close(): Restatement | null;
   documents(): Map<ProjectionName, Map<string, unknown>>;
 }
 
@@ -41,6 +43,10 @@ export class AccountsEngine implements ProjectionEngine {
   }
 
   warmed(): void {}
+
+  close(): null {
+    return null;
+  }
 
   documents(): Map<ProjectionName, Map<string, unknown>> {
     return new Map<ProjectionName, Map<string, unknown>>([
@@ -71,6 +77,10 @@ export class TracingEngine implements ProjectionEngine {
 
   warmed(latest: StoredEvent | null): void {
     if (latest) this.ledger.setFrontier(latest.occurredKey, latest.occurredAt);
+  }
+
+  close(): Restatement | null {
+    return this.ledger.close();
   }
 
   documents(): Map<ProjectionName, Map<string, unknown>> {

@@ -122,6 +122,11 @@ export class Projector {
         }
         onProgress?.({ position, head });
       }
+      const last = ledger.close();
+      if (last) {
+        rows.push(last);
+        digest = chainDigest(digest, last);
+      }
       await write();
       digests.set('restatements', digest);
       documents = documentsOf(ledger.view);
@@ -163,15 +168,30 @@ export class Projector {
         const restatement = running.engine.apply(viewEventOf(stored), targetOf(stored, targets));
         if (restatement && restatement.position > restatementsFrom) this.pending.push(restatement);
       }
-      running.position = events[events.length - 1].position;
+      const last = events[events.length - 1];
+      running.position = last.position;
       unflushed += events.length;
-      if (unflushed >= this.flushEvery) {
+      // written only between appends: a checkpoint inside one would split its restatement
+      if (unflushed >= this.flushEvery && (await this.endsAnAppend(last))) {
+        this.closeStep(running);
         await this.flush(running);
         unflushed = 0;
       }
       onProgress?.({ position: running.position, head });
     }
+    this.closeStep(running); // the head: every append read is whole
     await this.flush(running);
+  }
+
+  private closeStep(running: Running): void {
+    const restatement = running.engine.close();
+    if (restatement && restatement.position > (this.states.get('restatements')?.position ?? 0)) this.pending.push(restatement);
+  }
+
+  /** Whether the next event was recorded in another append than `event` (or there is none yet). */
+  private async endsAnAppend(event: StoredEvent): Promise<boolean> {
+    const [next] = await this.store.readAll({ after: event.position, limit: 1 });
+    return !next || next.recordedAt !== event.recordedAt;
   }
 
   private async warmed(kind: 'accounts' | 'tracing', position: number): Promise<ProjectionEngine> {

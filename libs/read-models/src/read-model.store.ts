@@ -30,7 +30,7 @@ export interface ProjectionWrite {
 export interface RestatementFilter {
   /** Positions up to this one (what was known then). */
   toPosition?: number;
-  /** Facts whose business time is at or before this instant key. */
+  /** Restatements from a business time at or before this instant key. */
   occurredTo?: string;
   limit?: number;
 }

@@ -3,6 +3,7 @@ import type {
   CommitmentsReport,
   CreditsReport,
   FlowsReport,
+  RestatedFigure,
   Restatement,
   RoundTripsReport,
   TraceReport,
@@ -119,27 +120,30 @@ export const TRACE: Tabular<TraceReport> = {
 };
 
 export const RESTATEMENTS: Tabular<{ restatements: Restatement[] }> = {
-  headers: ['position', 'eventId', 'kind', 'occurredAt', 'recordedAt', 'restatedFrom', 'report', 'policy', 'subject', 'field', 'before', 'after', 'delta'],
-  numeric: [0, 10, 11, 12],
+  headers: ['recordedAt', 'position', 'eventId', 'kind', 'restatedFrom', 'report', 'policy', 'subject', 'field', 'before', 'after', 'delta'],
+  numeric: [1, 9, 10, 11],
   rows: (report) =>
-    report.restatements.flatMap((r) =>
-      r.changes.map((change) => [
-        String(r.position),
-        r.eventId,
-        r.kind,
-        r.occurredAt,
-        r.recordedAt,
-        r.restatedFrom,
-        change.report,
-        change.report === 'round-trips' ? (change.policy ?? 'both') : '',
-        change.report === 'balances' ? `${change.partyId} ${change.currency}` : `${change.investmentId} ${change.currency}`,
-        change.report === 'balances' ? change.account : change.field,
-        change.before,
-        change.after,
-        change.delta,
-      ]),
-    ),
+    report.restatements.flatMap((r) => [
+      ...r.facts.flatMap((fact) =>
+        (fact.balances.length > 0 ? fact.balances : [null]).map((change) => [
+          r.recordedAt,
+          String(fact.position),
+          fact.eventId,
+          fact.reversedEventId ? `reversal of ${fact.reversedEventId}` : fact.kind,
+          fact.restatedFrom,
+          ...(change ? figureCells(change) : ['', '', '', '', '', '', '']),
+        ]),
+      ),
+      // the round trips the append's late facts changed together
+      ...r.roundTrips.map((change) => [r.recordedAt, '', `${r.facts.length} fact${r.facts.length === 1 ? '' : 's'} together`, '', r.restatedFrom, ...figureCells(change)]),
+    ]),
 };
+
+function figureCells(change: RestatedFigure): string[] {
+  return change.report === 'balances'
+    ? ['balances', '', `${change.partyId} ${change.currency}`, change.account, change.before, change.after, change.delta]
+    : ['round-trips', change.policy ?? 'both', `${change.investmentId} ${change.currency}`, change.field, change.before, change.after, change.delta];
+}
 
 export function asTable<T>(tabular: Tabular<T>, report: T): string {
   const rows = tabular.rows(report);

@@ -250,16 +250,19 @@ export function describeEventStoreContract(name: string, createHarness: () => St
         expect(await timed.positionKnownAt('2099-01-01T00:00:00.000Z')).toBe(5);
       });
 
-      it('assigns recordedAt at append and never lets it go back, even when the clock does', async () => {
+      it('assigns recordedAt at append, later for every append, even when the clock steps back', async () => {
         const times = ['2026-01-01T00:00:05.000Z', '2026-01-01T00:00:01.000Z', '2026-01-01T00:00:09.000Z'];
         let call = 0;
         const timed = await harness.open({ clock: () => new Date(times[Math.min(call++, times.length - 1)]) });
         for (let i = 0; i < 3; i++) await timed.append('s', [newEvent()]);
         expect((await timed.readAll()).map((e) => e.recordedAt)).toEqual([
           '2026-01-01T00:00:05.000Z',
-          '2026-01-01T00:00:05.000Z',
+          '2026-01-01T00:00:05.001Z',
           '2026-01-01T00:00:09.000Z',
         ]);
+        const together = await timed.append('t', [newEvent(), newEvent()]);
+        const [a, b] = await timed.readAll({ after: together.headPosition - 2 });
+        expect(a.recordedAt).toBe(b.recordedAt); // one append, one ledger time
       });
 
       it('keeps everything across a restart, and migrates only once', async () => {

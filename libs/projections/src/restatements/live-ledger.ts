@@ -1,16 +1,14 @@
-import { CurrencyCode, eventKey } from '@capflow/contracts';
+import { CurrencyCode, eventKey, instantKey } from '@capflow/contracts';
 import { formatAmount } from '@capflow/ledger';
 import { codePointOrder } from '../balances/balances.projection';
 import { postingsOf } from '../balances/postings';
 import { CashMove, LedgerView } from '../view/ledger-view';
 import { moneyOfEvent } from '../view/money-of-event';
 import type { ViewEvent } from '../view/view-event';
-import type { RestatedFigure, Restatement } from './restatement';
+import type { RestatedFigure, Restatement, RestatingFact } from './restatement';
 
 /** How many of the latest cash moves can be wound back; a fact later than that re-traces from the start. */
 const REACHABLE_MOVES = 50_000;
-
-type Figures = Map<string, { currency: CurrencyCode; values: Record<string, bigint> }>;
 
 /**
  * The ledger as the projector keeps it: facts arrive in position order (as they were recorded),
@@ -28,8 +26,8 @@ export class LiveLedger {
   private frontierKey = '';
   private frontierText = '';
   /** Where each cash move is on the tape is found by its (key, position): business order. */
-  private readonly cashKeys = new Map<string, { key: string; position: number }>();
-  private removedKey: { key: string; position: number } | null = null;
+  private readonly cashKeys = new Map<string, TapeKey>();
+  private step: Step | null = null;
 
   /** `groups`: parties' groups known beforehand (a warm-up in business order needs them first). */
   constructor(groups: ReadonlyMap<string, string> = new Map()) {
@@ -64,38 +62,111 @@ export class LiveLedger {
 
   /**
    * Applies the next fact in position order. `reversalTarget`: for an EventReversed, the event it
-   * reverses. Returns the restatement the fact caused, if it is late or a reversal.
+   * reverses. Facts recorded together (one recordedAt) are one step: when a fact opens the next
+   * step, the previous one is closed and its restatement, if it had late facts or reversals, is
+   * returned. `close()` closes the last step.
    */
   apply(viewEvent: ViewEvent, reversalTarget?: ViewEvent): Restatement | null {
+    const closed = this.step && this.step.recordedAt !== viewEvent.recordedAt ? this.close() : null;
+    this.step ??= {
+      recordedAt: viewEvent.recordedAt,
+      frontier: null,
+      facts: [],
+      effects: [],
+      reordered: [],
+      moves: [],
+      removals: [],
+    };
+    const step = this.step;
     const { event } = viewEvent;
-    const frontier = this.frontierText;
     if (event.type === 'EventReversed') {
       if (!reversalTarget) throw new Error(`the target of reversal ${event.eventId} is needed`);
-      const before = this.figures(reversalTarget);
-      this.view.account(reversalTarget, -1n);
-      const tapeKey = this.cashKeys.get(eventKey(reversalTarget.event.eventId));
-      if (tapeKey) {
-        this.removedKey = tapeKey;
-        this.retrace(this.indexOf(tapeKey.key, tapeKey.position), null);
-      }
+      step.frontier ??= this.frontierText;
+      step.facts.push(this.fact(viewEvent, 'reversal', reversalTarget, () => this.view.account(reversalTarget, -1n)));
+      step.effects.push({ viewEvent: reversalTarget, sign: -1n });
+      const key = eventKey(reversalTarget.event.eventId);
+      const late = step.moves.findIndex((move) => move.eventKey === key);
+      const reordered = step.reordered.findIndex((move) => move.eventKey === key);
+      if (late >= 0) step.moves.splice(late, 1);
+      else if (reordered >= 0) step.reordered.splice(reordered, 1);
+      else if (this.cashKeys.has(key)) step.removals.push(this.cashKeys.get(key)!);
       this.advanceFrontier(viewEvent);
-      return this.restatement(viewEvent, 'reversal', reversalTarget, before, frontier);
+      return closed;
     }
-
+    // late: earlier than a fact already recorded, in this append or before it
     const late = viewEvent.occurredKey < this.frontierKey;
-    const before = late ? this.figures(viewEvent) : null;
-    this.view.applied += 1;
-    this.view.register(viewEvent);
-    this.view.account(viewEvent, 1n);
+    const apply = () => {
+      this.view.applied += 1;
+      this.view.register(viewEvent);
+      this.view.account(viewEvent, 1n);
+    };
+    if (late) {
+      step.frontier ??= this.frontierText;
+      step.facts.push(this.fact(viewEvent, 'late', viewEvent, apply));
+      step.effects.push({ viewEvent, sign: 1n });
+    } else apply();
     const move = this.view.cashMoveOf(viewEvent);
     if (move) {
-      this.cashKeys.set(eventKey(event.eventId), { key: move.key, position: move.position });
-      const index = this.indexOf(move.key, move.position);
-      if (index === this.tape.length) this.play(move);
-      else this.retrace(index, move);
+      const key = eventKey(event.eventId);
+      this.cashKeys.set(key, { key: move.key, position: move.position });
+      if (late) step.moves.push({ ...move, eventKey: key });
+      else if (this.indexOf(move.key, move.position) < this.tape.length) step.reordered.push({ ...move, eventKey: key });
+      else this.play(move);
     }
     this.advanceFrontier(viewEvent);
-    return before ? this.restatement(viewEvent, 'late', viewEvent, before, frontier) : null;
+    return closed;
+  }
+
+  /**
+   * Closes the step under way: the late moves go into the tape and the reversed ones out of it, the
+   * pools are wound back once to the earliest of them and the rest replayed. The restatement
+   * compares the round trips before and after that, as of the business time the step began at.
+   */
+  close(): Restatement | null {
+    const step = this.step;
+    this.step = null;
+    if (!step) return null;
+    // on-time facts that fell between others of the same step are not restatements: in first
+    this.merge(step.reordered, []);
+    if (step.facts.length === 0) return null;
+    // before: the ledger with the step's on-time facts only (the late ones' order-free effects
+    // taken out again for a moment, their cash moves not yet in the pools)
+    for (const { viewEvent, sign } of step.effects) this.view.account(viewEvent, sign === 1n ? -1n : 1n);
+    const before = this.roundTripFigures();
+    for (const { viewEvent, sign } of step.effects) this.view.account(viewEvent, sign);
+    this.merge(step.moves, step.removals);
+    const restatedFrom = step.facts.map((f) => f.restatedFrom).reduce((a, b) => (instantKey(a) <= instantKey(b) ? a : b));
+    return {
+      position: step.facts[0].position,
+      recordedAt: step.recordedAt,
+      frontier: step.frontier ?? '',
+      restatedFrom,
+      facts: step.facts,
+      roundTrips: diffRoundTrips(before, this.roundTripFigures()),
+    };
+  }
+
+  /** Moves into the tape and reversed ones out of it, with one re-trace from the earliest. */
+  private merge(moves: readonly CashMove[], removals: readonly TapeKey[]): void {
+    if (moves.length === 0 && removals.length === 0) return;
+    const from = Math.min(...removals.map((r) => this.indexOf(r.key, r.position)), ...moves.map((m) => this.indexOf(m.key, m.position)));
+    this.retrace(from, moves, removals);
+  }
+
+  private fact(viewEvent: ViewEvent, kind: 'late' | 'reversal', restated: ViewEvent, change: () => void): RestatingFact {
+    const before = this.accountFigures(restated);
+    change();
+    const { event } = viewEvent;
+    return {
+      position: viewEvent.position,
+      eventId: event.eventId,
+      type: event.type,
+      occurredAt: event.occurredAt,
+      kind,
+      reversedEventId: kind === 'reversal' ? restated.event.eventId : null,
+      restatedFrom: restated.event.occurredAt,
+      balances: diffBalances(before, this.accountFigures(restated)),
+    };
   }
 
   private advanceFrontier({ occurredKey, event }: ViewEvent): void {
@@ -121,14 +192,14 @@ export class LiveLedger {
   }
 
   /**
-   * Inserts `move` at `index` (or, with null, removes the move there), winding the pools back to
-   * just before that point and replaying the moves after it.
+   * Winds the pools back to just before tape index `from`, puts `inserts` in and takes `removals`
+   * out, and replays every move from there.
    */
-  private retrace(index: number, move: CashMove | null): void {
+  private retrace(from: number, inserts: readonly CashMove[], removals: readonly TapeKey[]): void {
     const journal = this.view.journal;
-    const mark = index < this.marks.length ? this.marks[index] : journal.mark;
-    let rest = this.tape.splice(index);
-    this.marks.length = index;
+    const mark = from < this.marks.length ? this.marks[from] : journal.mark;
+    let rest = this.tape.splice(from);
+    this.marks.length = from;
     if (mark >= journal.oldestMark) {
       journal.rollback(mark);
     } else {
@@ -138,8 +209,8 @@ export class LiveLedger {
       rest = this.tape.splice(0).concat(rest);
       this.marks.length = 0;
     }
-    if (move) rest.splice(this.indexIn(rest, move.key, move.position), 0, move);
-    else rest.splice(this.indexIn(rest, this.removedKey!.key, this.removedKey!.position), 1);
+    for (const removal of removals) rest.splice(this.indexIn(rest, removal.key, removal.position), 1);
+    for (const move of inserts) rest.splice(this.indexIn(rest, move.key, move.position), 0, move);
     for (const next of rest) this.play(next);
   }
 
@@ -155,18 +226,25 @@ export class LiveLedger {
     return low;
   }
 
-  /** The figures a fact can change: its parties' accounts, and every investment's round trip. */
-  private figures(fact: ViewEvent): Figures {
-    const figures: Figures = new Map();
+  /** The balances a fact's postings touch. */
+  private accountFigures(fact: ViewEvent): Map<string, { currency: CurrencyCode; value: bigint }> {
+    const figures = new Map<string, { currency: CurrencyCode; value: bigint }>();
     const money = moneyOfEvent(fact.event);
-    if (money) {
-      for (const posting of postingsOf(fact.event, this.view.registry)) {
-        for (const account of [posting.debit, posting.credit]) {
-          const balance = this.view.balances.balance(posting.partyId, money.currency, account);
-          figures.set(`balances ${posting.partyId} ${money.currency} ${account}`, { currency: money.currency, values: { value: balance } });
-        }
+    if (!money) return figures;
+    for (const posting of postingsOf(fact.event, this.view.registry)) {
+      for (const account of [posting.debit, posting.credit]) {
+        figures.set(`${posting.partyId} ${money.currency} ${account}`, {
+          currency: money.currency,
+          value: this.view.balances.balance(posting.partyId, money.currency, account),
+        });
       }
     }
+    return figures;
+  }
+
+  /** Every investment's round-trip figures, by id. */
+  private roundTripFigures(): Map<string, { currency: CurrencyCode; values: Record<string, bigint> }> {
+    const figures = new Map<string, { currency: CurrencyCode; values: Record<string, bigint> }>();
     const flows = this.view.investmentFlows;
     // by id: the registry's order depends on how it was filled (recorded order, or a warm-up in
     // business order), and restatements must come out the same either way
@@ -175,7 +253,7 @@ export class LiveLedger {
       const id = investment.investmentId;
       const fifo = this.view.tracers.fifo.returned(id);
       const proRata = this.view.tracers.pro_rata.returned(id);
-      figures.set(`round-trips ${id}`, {
+      figures.set(id, {
         currency: investment.currency,
         values: {
           fundedCash: flows.fundedCash.get(id) ?? 0n,
@@ -190,48 +268,67 @@ export class LiveLedger {
     }
     return figures;
   }
+}
 
-  private restatement(fact: ViewEvent, kind: 'late' | 'reversal', restated: ViewEvent, before: Figures, frontier: string): Restatement {
-    const after = this.figures(restated);
-    const changes: RestatedFigure[] = [];
-    for (const [key, { currency, values }] of after) {
-      const old = before.get(key)?.values ?? {};
-      for (const [field, value] of Object.entries(values)) {
-        const previous = old[field] ?? 0n;
-        if (previous === value) continue;
-        const amounts = {
-          before: formatAmount(previous, currency),
-          after: formatAmount(value, currency),
-          delta: formatAmount(value - previous, currency),
-        };
-        const [report, ...rest] = key.split(' ');
-        if (report === 'balances') {
-          changes.push({ report: 'balances', partyId: rest[0], currency, account: rest[2], ...amounts });
-        } else {
-          const [policy, name] = field.includes(' ') ? field.split(' ') : [null, field];
-          changes.push({
-            report: 'round-trips',
-            policy: policy as 'fifo' | 'pro_rata' | null,
-            investmentId: rest[0],
-            currency,
-            field: name as Extract<RestatedFigure, { report: 'round-trips' }>['field'],
-            ...amounts,
-          });
-        }
-      }
-    }
-    const { event } = fact;
-    return {
-      position: fact.position,
-      eventId: event.eventId,
-      type: event.type,
-      occurredAt: event.occurredAt,
-      recordedAt: fact.recordedAt,
-      kind,
-      restatedFrom: restated.event.occurredAt,
-      frontier,
-      reversedEventId: kind === 'reversal' ? restated.event.eventId : null,
-      changes,
-    };
+interface TapeKey {
+  key: string;
+  position: number;
+}
+
+/** Facts recorded together, while they are being applied. */
+interface Step {
+  recordedAt: string;
+  /** The latest business time known when the first restating fact of the step arrived. */
+  frontier: string | null;
+  facts: RestatingFact[];
+  /** The late facts, and the targets of the reversals (sign −1): their effects that do not depend on order. */
+  effects: { viewEvent: ViewEvent; sign: 1n | -1n }[];
+  /** On-time cash moves that fall before others of the same step, with their event key. */
+  reordered: (CashMove & { eventKey: string })[];
+  /** The late facts' cash moves, with their event key. */
+  moves: (CashMove & { eventKey: string })[];
+  /** Cash moves reversed, to come out of the tape. */
+  removals: TapeKey[];
+}
+
+function diffBalances(
+  before: Map<string, { currency: CurrencyCode; value: bigint }>,
+  after: Map<string, { currency: CurrencyCode; value: bigint }>,
+): RestatedFigure[] {
+  const changes: RestatedFigure[] = [];
+  for (const [key, { currency, value }] of after) {
+    const previous = before.get(key)?.value ?? 0n;
+    if (previous === value) continue;
+    const [partyId, , account] = key.split(' ');
+    changes.push({ report: 'balances', partyId, currency, account, ...amounts(previous, value, currency) });
   }
+  return changes;
+}
+
+function diffRoundTrips(
+  before: Map<string, { currency: CurrencyCode; values: Record<string, bigint> }>,
+  after: Map<string, { currency: CurrencyCode; values: Record<string, bigint> }>,
+): RestatedFigure[] {
+  const changes: RestatedFigure[] = [];
+  for (const [investmentId, { currency, values }] of after) {
+    const old = before.get(investmentId)?.values ?? {};
+    for (const [field, value] of Object.entries(values)) {
+      const previous = old[field] ?? 0n;
+      if (previous === value) continue;
+      const [policy, name] = field.includes(' ') ? field.split(' ') : [null, field];
+      changes.push({
+        report: 'round-trips',
+        policy: policy as 'fifo' | 'pro_rata' | null,
+        investmentId,
+        currency,
+        field: name as Extract<RestatedFigure, { report: 'round-trips' }>['field'],
+        ...amounts(previous, value, currency),
+      });
+    }
+  }
+  return changes;
+}
+
+function amounts(before: bigint, after: bigint, currency: CurrencyCode) {
+  return { before: formatAmount(before, currency), after: formatAmount(after, currency), delta: formatAmount(after - before, currency) };
 }

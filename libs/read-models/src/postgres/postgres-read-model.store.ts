@@ -90,7 +90,7 @@ export class PostgresReadModelStore implements ReadModelStore {
             [
               write.generation,
               restatements.map((r) => r.position),
-              restatements.map((r) => instantKey(r.occurredAt)),
+              restatements.map((r) => instantKey(r.restatedFrom)),
               restatements.map((r) => JSON.stringify(r)),
             ],
           );

@@ -62,7 +62,7 @@ export class SqliteReadModelStore implements ReadModelStore {
       for (const write of writes) {
         for (const [name, body] of write.documents ?? []) upsertDocument.run(write.projection, write.generation, name, JSON.stringify(body));
         for (const restatement of write.restatements ?? []) {
-          insertRestatement.run(write.generation, restatement.position, instantKey(restatement.occurredAt), JSON.stringify(restatement));
+          insertRestatement.run(write.generation, restatement.position, instantKey(restatement.restatedFrom), JSON.stringify(restatement));
         }
         checkpoint.run(write.projection, write.generation, write.position, write.digest, new Date().toISOString());
         const active = this.db.prepare<[string], { generation: number }>('SELECT generation FROM rm_active WHERE projection = ?').get(write.projection);
