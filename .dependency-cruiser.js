@@ -2,7 +2,8 @@
  * Architecture rules, checked by `npm run lint`:
  * - a lib is entered through its index.ts, never by a path into its src/;
  * - libs/ledger is pure TypeScript: no NestJS, no I/O, no other lib but contracts;
- * - libs never import apps.
+ * - libs never import apps;
+ * - kafkajs is imported by one file, libs/kafka/src/kafka-client.ts.
  */
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -42,6 +43,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^libs/ledger/', pathNot: '\\.spec\\.ts$|/testing/' },
       to: { path: '^libs/', pathNot: '^libs/(ledger|contracts)/' },
+    },
+    {
+      name: 'kafka-client-behind-one-file',
+      comment: 'Only libs/kafka/src/kafka-client.ts speaks kafkajs, so the client can be replaced there alone.',
+      severity: 'error',
+      from: { pathNot: '^libs/kafka/src/kafka-client\\.ts$|^infra/' },
+      to: { path: '(^|/)node_modules/kafkajs/' },
     },
     {
       name: 'libs-do-not-import-apps',

@@ -4,6 +4,7 @@
 #
 #   infra/kafka/kafka.sh fetch
 #   infra/kafka/kafka.sh start [--port N] [--controller-port N] [--dir DIR]   # last stdout line: KAFKA_BROKERS=127.0.0.1:N
+#   infra/kafka/kafka.sh restart [--dir DIR]    # same ports, same data: topics, offsets and groups survive
 #   infra/kafka/kafka.sh stop [--dir DIR]
 #   infra/kafka/kafka.sh status [--dir DIR]
 #
@@ -34,7 +35,7 @@ die() {
 }
 need() { command -v "$1" >/dev/null 2>&1 || die "$1 is not on PATH ($2)"; }
 usage() {
-  sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -273,6 +274,39 @@ abort_start() {
   exit $((rc == 0 ? 1 : rc))
 }
 
+# Starts the broker configured in DIR and waits until it serves; on failure abort_start kills it.
+launch_broker() {
+  local dir=$1 port=$2 pid
+  # setsid: the broker outlives this script and a Ctrl-C in its terminal. The wrapper closes every inherited
+  # descriptor above 2 (a caller's pipe kept open by the broker would make `$(kafka.sh start)` or a CI harness wait
+  # for ever), writes its own pid and becomes java, so kafka.pid holds the JVM's pid whether or not setsid forks.
+  # shellcheck disable=SC2016,SC2086 # $$ is the wrapper's; HEAP is a list of flags
+  setsid bash -c 'for fd in /proc/$$/fd/*; do fd=${fd##*/}; [ "$fd" -le 2 ] || eval "exec $fd>&-"; done
+    echo $$ >"$0"; exec "$@"' "$dir/kafka.pid" \
+    java $HEAP -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
+    "-Dlog4j2.configurationFile=$dir/log4j2.properties" "-Dkafka.logs.dir=$dir" \
+    -cp "$LIBS/*" kafka.Kafka "$dir/server.properties" \
+    </dev/null >"$dir/broker.log" 2>&1 &
+  START_PID=$!
+  for _ in $(seq 1 50); do
+    [ -s "$dir/kafka.pid" ] && break
+    sleep 0.1
+  done
+  pid=$(cat "$dir/kafka.pid" 2>/dev/null || true)
+  [[ "$pid" =~ ^[0-9]+$ ]] || die "the broker did not start (no pid)"
+  START_PID=$pid
+  log "broker pid $pid on 127.0.0.1:$port, dir $dir; waiting up to ${READY_TIMEOUT} s"
+
+  node "$SCRIPT_DIR/wait-ready.js" --brokers "127.0.0.1:$port" --pid "$pid" \
+    --timeout-ms "$((READY_TIMEOUT * 1000))" --log "$dir/broker.log" </dev/null >&2 &
+  CHILD_PID=$!
+  wait "$CHILD_PID" || {
+    CHILD_PID=''
+    die "the broker did not become ready on 127.0.0.1:$port"
+  }
+  CHILD_PID=''
+}
+
 cmd_start() {
   ALLOW_PORTS=1 parse_common "$@"
   need java 'install a JDK 17+'
@@ -325,34 +359,7 @@ cmd_start() {
   }
   CHILD_PID=''
 
-  # setsid: the broker outlives this script and a Ctrl-C in its terminal. The wrapper closes every inherited
-  # descriptor above 2 (a caller's pipe kept open by the broker would make `$(kafka.sh start)` or a CI harness wait
-  # for ever), writes its own pid and becomes java, so kafka.pid holds the JVM's pid whether or not setsid forks.
-  # shellcheck disable=SC2016,SC2086 # $$ is the wrapper's; HEAP is a list of flags
-  setsid bash -c 'for fd in /proc/$$/fd/*; do fd=${fd##*/}; [ "$fd" -le 2 ] || eval "exec $fd>&-"; done
-    echo $$ >"$0"; exec "$@"' "$dir/kafka.pid" \
-    java $HEAP -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
-    "-Dlog4j2.configurationFile=$dir/log4j2.properties" "-Dkafka.logs.dir=$dir" \
-    -cp "$LIBS/*" kafka.Kafka "$dir/server.properties" \
-    </dev/null >"$dir/broker.log" 2>&1 &
-  START_PID=$!
-  for _ in $(seq 1 50); do
-    [ -s "$dir/kafka.pid" ] && break
-    sleep 0.1
-  done
-  pid=$(cat "$dir/kafka.pid" 2>/dev/null || true)
-  [[ "$pid" =~ ^[0-9]+$ ]] || die "the broker did not start (no pid)"
-  START_PID=$pid
-  log "broker pid $pid on 127.0.0.1:$PORT (controller :$CPORT), dir $dir; waiting up to ${READY_TIMEOUT} s"
-
-  node "$SCRIPT_DIR/wait-ready.js" --brokers "127.0.0.1:$PORT" --pid "$pid" \
-    --timeout-ms "$((READY_TIMEOUT * 1000))" --log "$dir/broker.log" </dev/null >&2 &
-  CHILD_PID=$!
-  wait "$CHILD_PID" || {
-    CHILD_PID=''
-    die "the broker did not become ready on 127.0.0.1:$PORT"
-  }
-  CHILD_PID=''
+  launch_broker "$dir" "$PORT"
 
   echo "127.0.0.1:$PORT" >"$dir/brokers"
   START_PID=''
@@ -360,6 +367,36 @@ cmd_start() {
   local ms=$((($(date +%s%N) - started) / 1000000))
   log "ready in $((ms / 1000)).$((ms % 1000 / 100)) s; stop with: $0 stop --dir $dir"
   echo "KAFKA_BROKERS=127.0.0.1:$PORT"
+}
+
+
+# Stops the broker of DIR and starts it again on the same ports with the same data: a broker restart as operations
+# know it (topics, offsets and committed groups survive).
+cmd_restart() {
+  ALLOW_PORTS=0 parse_common "$@"
+  local dir pid port started
+  [ -f "$DIR/server.properties" ] || die "no broker was started from $DIR"
+  dir=$(cd "$DIR" && pwd -P)
+  check_ours "$dir"
+  need java 'install a JDK 17+'
+  if pid=$(broker_pid "$dir"); then
+    log "stopping broker $pid ($dir), keeping its data"
+    kill_broker "$pid"
+  fi
+  [ ! -f "$dir/broker.log" ] || mv "$dir/broker.log" "$dir/broker.log.previous"
+  port=$(sed -n 's/^advertised.listeners=PLAINTEXT:\/\/127.0.0.1:\([0-9]*\)$/\1/p' "$dir/server.properties")
+  [[ "$port" =~ ^[0-9]+$ ]] || die "no client port in $dir/server.properties"
+  started=$(date +%s%N)
+  START_DIR=$dir
+  trap abort_start EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  launch_broker "$dir" "$port"
+  START_PID=''
+  trap - EXIT INT TERM
+  local ms=$((($(date +%s%N) - started) / 1000000))
+  log "restarted in $((ms / 1000)).$((ms % 1000 / 100)) s"
+  echo "KAFKA_BROKERS=127.0.0.1:$port"
 }
 
 # ---------------------------------------------------------------------------------------------- stop, status
@@ -398,7 +435,7 @@ cmd_status() {
 }
 
 case ${1:-} in
-  fetch | start | stop | status)
+  fetch | start | restart | stop | status)
     cmd=$1
     shift
     "cmd_$cmd" "$@"

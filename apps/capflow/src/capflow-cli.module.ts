@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
 import { BalancesCommand } from './commands/balances.command';
+import { DlqCommandGroup, DlqListCommand, DlqReplayCommand, DlqShowCommand } from './commands/dlq.command';
 import { EventsCommand } from './commands/events.command';
 import { ImportCommand } from './commands/import.command';
+import { IngestCommand } from './commands/ingest.command';
+import { ProduceCommand } from './commands/produce.command';
 import { ProjectCommand } from './commands/project.command';
 import { ProjectionsCommand } from './commands/projections.command';
 import { ReplayCommand } from './commands/replay.command';
@@ -42,6 +45,12 @@ import { StoreOpener } from './store/store-opener.service';
     ReplayCommand,
     ProjectCommand,
     ProjectionsCommand,
+    ProduceCommand,
+    IngestCommand,
+    DlqCommandGroup,
+    DlqListCommand,
+    DlqShowCommand,
+    DlqReplayCommand,
   ],
 })
 export class CapflowCliModule {}

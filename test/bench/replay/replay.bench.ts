@@ -46,15 +46,18 @@ function reducers(file: string): string[] {
   started = process.hrtime.bigint();
   const live = new LiveLedger();
   let restatements = 0;
-  for (const e of events) {
+  // one append per import batch (20,000 lines), as `capflow import` records them
+  events.forEach((e, index) => {
+    const appended = { ...e, recordedAt: `append-${String(Math.floor(index / 20_000)).padStart(6, '0')}` };
     const target = e.event.type === 'EventReversed' ? byKey.get(eventKey(e.event.data.reversedEventId)) : undefined;
-    if (live.apply(e, target)) restatements += 1;
-  }
+    if (live.apply(appended, target)) restatements += 1;
+  });
+  if (live.close()) restatements += 1;
   const recorded = Number(process.hrtime.bigint() - started) / 1e9;
   const rate = (seconds: number) => Math.round(events.length / seconds).toLocaleString('en-US');
   return [
     `  one pass in business order (every report, both policies): ${onePass.toFixed(1)} s, ${rate(onePass)} events/s   target ≥100,000`,
-    `  in recorded order, restating ${restatements} late facts and reversals: ${recorded.toFixed(1)} s, ${rate(recorded)} events/s`,
+    `  in recorded order, ${restatements} appends with late facts or reversals restated: ${recorded.toFixed(1)} s, ${rate(recorded)} events/s`,
   ];
 }
 

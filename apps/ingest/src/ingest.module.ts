@@ -1,0 +1,73 @@
+import { EventStore, openEventStore } from '@capflow/event-store';
+import { IngestionService } from '@capflow/ingestion';
+import { KafkaClient, KafkaIngestion, RecordPublisher } from '@capflow/kafka';
+import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { LoggerModule } from 'nestjs-pino';
+import { IngestConfig } from './ingest-config';
+import { IngestController } from './ingest.controller';
+import { EVENT_STORE, RECORD_PUBLISHER } from './ingest.tokens';
+import { IngestMetrics } from './ingest-metrics.service';
+import { KafkaBatchTransport } from './kafka-batch.transport';
+import { OperationsController } from './operations.controller';
+
+/** Closes the store and the Kafka clients once the consumer has left its group (after dispose). */
+@Injectable()
+class IngestResources implements OnApplicationShutdown {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(RECORD_PUBLISHER) private readonly publisher: RecordPublisher,
+    private readonly kafka: KafkaClient,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.publisher.close();
+    await this.kafka.close();
+    await this.store.close();
+  }
+}
+
+/** The ingest process: the Kafka batch consumer, the ingestion use case, /health and /metrics. */
+@Module({})
+export class IngestModule {
+  static forRoot(config: IngestConfig): DynamicModule {
+    const kafkaLog = new Logger('kafka');
+    return {
+      module: IngestModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            base: { service: 'capflow-ingest' },
+            genReqId: (request) => (request.headers['x-request-id'] as string | undefined)?.slice(0, 100) || randomUUID(),
+            redact: ['req.headers.authorization', 'req.headers.cookie'],
+            autoLogging: { ignore: (request) => request.url === '/metrics' || request.url === '/health' },
+          },
+        }),
+      ],
+      controllers: [IngestController, OperationsController],
+      providers: [
+        { provide: IngestConfig, useValue: config },
+        { provide: EVENT_STORE, useFactory: () => openEventStore(config.storeUrl) },
+        {
+          provide: KafkaClient,
+          useFactory: () =>
+            new KafkaClient(config.kafka, (level, message, fields) =>
+              level === 'error' ? kafkaLog.error({ msg: message, ...fields }) : level === 'warn' ? kafkaLog.warn({ msg: message, ...fields }) : kafkaLog.debug?.({ msg: message, ...fields }),
+            ),
+        },
+        { provide: RECORD_PUBLISHER, inject: [KafkaClient], useFactory: (kafka: KafkaClient) => kafka.publisher() },
+        { provide: IngestionService, inject: [EVENT_STORE], useFactory: (store: EventStore) => new IngestionService(store) },
+        IngestMetrics,
+        {
+          provide: KafkaIngestion,
+          inject: [IngestionService, RECORD_PUBLISHER, IngestMetrics],
+          useFactory: (ingestion: IngestionService, publisher: RecordPublisher, metrics: IngestMetrics) =>
+            new KafkaIngestion(ingestion, publisher, config.kafka, () => new Date(), (batch) => metrics.record(batch)),
+        },
+        { provide: KafkaBatchTransport, inject: [KafkaClient], useFactory: (kafka: KafkaClient) => new KafkaBatchTransport(kafka) },
+        IngestResources,
+      ],
+    };
+  }
+}

@@ -1,0 +1,12 @@
+export { KafkaClient, RecordPublisher, BatchConsumer } from './kafka-client';
+export type { KafkaLog } from './kafka-client';
+export { KafkaError, KafkaErrorCode } from './kafka.errors';
+export { DEFAULT_GROUP, DEFAULT_TOPIC, kafkaSettings, kafkaSettingsFromEnvironment } from './kafka-settings';
+export type { KafkaSettings } from './kafka-settings';
+export type { BatchControl, BatchHandler, BatchOutcome, InboundBatch, InboundMessage, OutboundRecord } from './kafka-message';
+export { coordinatesOf } from './kafka-message';
+export { Header, originalHeaders, readDeadLetter } from './dead-letter';
+export type { DeadLetter } from './dead-letter';
+export { KafkaIngestion } from './kafka-ingestion';
+export type { IngestedBatch } from './kafka-ingestion';
+export { messageKeyOf } from './message-key';

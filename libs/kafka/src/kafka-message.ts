@@ -1,0 +1,46 @@
+/** A record as consumed: capflow's own shape, so no caller depends on the Kafka client's types. */
+export interface InboundMessage {
+  topic: string;
+  partition: number;
+  /** Kafka offsets are 64-bit: kept as decimal strings. */
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  /** Header values as bytes; a header that repeats keeps its last value. */
+  headers: Map<string, Buffer>;
+  /** Broker or producer time, epoch milliseconds as a string. */
+  timestamp: string;
+}
+
+export interface InboundBatch {
+  topic: string;
+  partition: number;
+  /** Offset of the next record the partition will hold: the lag is highWatermark - (last handled + 1). */
+  highWatermark: string;
+  messages: InboundMessage[];
+}
+
+/** A record to publish. */
+export interface OutboundRecord {
+  key: Buffer | string | null;
+  value: Buffer | string | null;
+  headers?: Map<string, Buffer | string>;
+}
+
+/** What a batch handler did: the first `handled` messages are done (their offsets may be committed). */
+export interface BatchOutcome {
+  handled: number;
+  /** The rest is not due yet: fetch it again from the first unhandled offset after this many ms. */
+  retryAfterMs?: number;
+}
+
+export type BatchHandler = (batch: InboundBatch, control: BatchControl) => Promise<BatchOutcome>;
+
+export interface BatchControl {
+  heartbeat(): Promise<void>;
+  isRunning(): boolean;
+}
+
+/** `topic/partition@offset`, the way records are named in logs and in the dead-letter tools. */
+export const coordinatesOf = (message: Pick<InboundMessage, 'topic' | 'partition' | 'offset'>): string =>
+  `${message.topic}/${message.partition}@${message.offset}`;

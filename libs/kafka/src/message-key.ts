@@ -1,0 +1,35 @@
+import { CapflowEvent } from '@capflow/contracts';
+import { entityStreamOf } from '@capflow/ledger';
+
+/**
+ * The key a finance system gives a fact on the input topic (DESIGN.md): the entity it is about,
+ * named like its stream (`invoice-INV-1`), so every fact of one invoice, payment, investment or
+ * grant lands on one partition, in order. A reversal goes with the fact it reverses when that fact's
+ * key is known (`keysById`, filled as facts are keyed), else with the reversed eventId.
+ * Records that are not an envelope get no key: they are bound for the dead-letter topic anyway.
+ */
+export function messageKeyOf(value: Buffer | string, keysById?: Map<string, string>): string | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(typeof value === 'string' ? value : value.toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return null;
+  const { eventId, type, data } = parsed as { eventId?: unknown; type?: unknown; data?: Record<string, unknown> };
+  if (typeof type !== 'string' || typeof data !== 'object' || data === null) return null;
+  let key: string | null = null;
+  try {
+    if (type === 'EventReversed') {
+      const target = typeof data.reversedEventId === 'string' ? data.reversedEventId.toLowerCase() : null;
+      key = target ? (keysById?.get(target) ?? `event-${target}`) : null;
+    } else {
+      const stream = entityStreamOf({ type, data } as unknown as Exclude<CapflowEvent, { type: 'EventReversed' }>);
+      key = typeof stream === 'string' && !stream.endsWith('-undefined') ? stream : null;
+    }
+  } catch {
+    key = null;
+  }
+  if (key && keysById && typeof eventId === 'string') keysById.set(eventId.toLowerCase(), key);
+  return key;
+}
