@@ -1,7 +1,8 @@
 // Three tiers (file suffix → what it may touch):
 //   *.spec.ts      unit: pure code, no I/O
 //   *.int-spec.ts  integration: real SQLite files, a real PostgreSQL
-//   *.e2e-spec.ts  end to end: the built command line as child processes
+//   *.e2e-spec.ts  end to end: the built command line as child processes (test/e2e), and against
+//                  a real Kafka broker (test/kafka), which the kafka project's setup starts
 const swc = [
   '@swc/jest',
   {
@@ -35,8 +36,15 @@ module.exports = {
     {
       ...shared,
       displayName: 'e2e',
-      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/build-once.js',
+    },
+    {
+      ...shared,
+      displayName: 'kafka',
+      testMatch: ['<rootDir>/test/kafka/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/support/kafka-broker.js',
+      globalTeardown: '<rootDir>/test/support/kafka-broker-teardown.js',
     },
   ],
 };

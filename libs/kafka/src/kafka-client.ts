@@ -190,7 +190,7 @@ function publishFailed(topic: string, error: unknown): KafkaError {
 function toKafkaMessage(record: OutboundRecord) {
   const headers: IHeaders = {};
   for (const [name, value] of record.headers ?? []) headers[name] = value;
-  return { key: record.key, value: record.value, headers };
+  return { key: record.key, value: record.value, headers, ...(record.partition === undefined ? {} : { partition: record.partition }) };
 }
 
 /**

@@ -23,6 +23,8 @@ export interface InboundBatch {
 /** A record to publish. */
 export interface OutboundRecord {
   key: Buffer | string | null;
+  /** Unset: the partition the key hashes to (murmur2, as the Java client). */
+  partition?: number;
   value: Buffer | string | null;
   headers?: Map<string, Buffer | string>;
 }
