@@ -39,11 +39,11 @@ export function deliveryOf(message: InboundMessage, retryTopic: string): Deliver
   const first: Delivery = { topic: message.topic, partition: message.partition, offset: message.offset, attempt: 1 };
   if (message.topic !== retryTopic) return first;
   const topic = text(message, Header.OriginalTopic);
-  const partition = Number(text(message, Header.OriginalPartition));
+  const partition = wholeNumber(text(message, Header.OriginalPartition));
   const offset = text(message, Header.OriginalOffset);
-  const attempt = Number(text(message, Header.Attempt));
-  if (!topic || !Number.isSafeInteger(partition) || partition < 0 || !offset || !/^\d{1,20}$/.test(offset)) return first;
-  return { topic, partition, offset, attempt: Number.isSafeInteger(attempt) && attempt >= 1 ? attempt : 1 };
+  const attempt = wholeNumber(text(message, Header.Attempt));
+  if (!topic || partition === null || !offset || !/^\d{1,20}$/.test(offset)) return first;
+  return { topic, partition, offset, attempt: attempt !== null && attempt >= 1 ? attempt : 1 };
 }
 
 /** Epoch ms before which a retry-topic record is not due (0: due now). */
@@ -105,16 +105,16 @@ export interface DeadLetter {
 }
 
 export function readDeadLetter(message: InboundMessage): DeadLetter {
-  const partition = Number(text(message, Header.OriginalPartition));
+  const partition = wholeNumber(text(message, Header.OriginalPartition));
   const topic = text(message, Header.OriginalTopic);
   const offset = text(message, Header.OriginalOffset);
   return {
     partition: message.partition,
     offset: message.offset,
-    original: topic && offset && Number.isSafeInteger(partition) ? { topic, partition, offset } : null,
+    original: topic && offset && partition !== null ? { topic, partition, offset } : null,
     reason: text(message, Header.Reason) ?? 'unknown',
     detail: text(message, Header.Detail) ?? '',
-    attempt: Number(text(message, Header.Attempt)) || 1,
+    attempt: wholeNumber(text(message, Header.Attempt)) || 1,
     failedAt: text(message, Header.FailedAt) ?? '',
     valueOmitted: text(message, Header.ValueOmitted) ?? null,
     key: message.key,
@@ -125,4 +125,10 @@ export function readDeadLetter(message: InboundMessage): DeadLetter {
 
 function text(message: Pick<InboundMessage, 'headers'>, name: string): string | undefined {
   return message.headers.get(name)?.toString('utf8');
+}
+
+/** Decimal digits only (no '', hex, exponent or sign), as capflow writes them. */
+function wholeNumber(value: string | undefined): number | null {
+  if (value === undefined || !/^\d{1,9}$/.test(value)) return null;
+  return Number(value);
 }

@@ -37,6 +37,7 @@ export class KafkaIngestion {
   ) {}
 
   async handle(batch: InboundBatch): Promise<BatchOutcome> {
+    if (batch.messages.length === 0) return { handled: 0 };
     const started = process.hrtime.bigint();
     const now = this.now();
     // On the retry topic, records wait for their time; the first one not due ends this batch.

@@ -61,12 +61,13 @@ export function kafkaSettings(raw: RawKafkaSettings): KafkaSettings {
     .filter(Boolean);
   if (brokers.length === 0) invalid('KAFKA_BROKERS names no broker (host:port, comma-separated)');
   for (const broker of brokers) {
-    if (!BROKER.test(broker) || Number(broker.slice(broker.lastIndexOf(':') + 1)) > 65535) {
+    const port = Number(broker.slice(broker.lastIndexOf(':') + 1));
+    if (!BROKER.test(broker) || port < 1 || port > 65535) {
       invalid(`KAFKA_BROKERS: "${broker}" is not host:port`);
     }
   }
   const topic = raw.topic?.trim() || DEFAULT_TOPIC;
-  if (!TOPIC_NAME.test(topic)) invalid(`CAPFLOW_KAFKA_TOPIC: "${topic}" is not a Kafka topic name (letters, digits, . _ -)`);
+  if (!TOPIC_NAME.test(topic) || topic === '.' || topic === '..') invalid(`CAPFLOW_KAFKA_TOPIC: "${topic}" is not a Kafka topic name (letters, digits, . _ -)`);
   const groupId = raw.groupId?.trim() || DEFAULT_GROUP;
   if (!TOPIC_NAME.test(groupId)) invalid(`CAPFLOW_KAFKA_GROUP: "${groupId}" is not a group id (letters, digits, . _ -)`);
   const backoffMs = integer(raw.backoffMs, 'CAPFLOW_KAFKA_RETRY_BACKOFF_MS', 1000, 0, 3_600_000);

@@ -1,5 +1,16 @@
-import { CapflowEvent } from '@capflow/contracts';
-import { entityStreamOf } from '@capflow/ledger';
+/** The entity each type of fact is about: its stream's kind and the field holding its id (libs/ledger streams). */
+const ENTITY: Record<string, [kind: string, field: string]> = {
+  PartyRegistered: ['party', 'partyId'],
+  OpeningBalanceRecorded: ['party', 'partyId'],
+  InvestmentCommitted: ['investment', 'investmentId'],
+  InvestmentFunded: ['investment', 'investmentId'],
+  ComputeCreditsGranted: ['grant', 'grantId'],
+  CreditsExpired: ['grant', 'grantId'],
+  ComputeCommitmentSigned: ['commitment', 'commitmentId'],
+  UsageBilled: ['invoice', 'invoiceId'],
+  InvoiceSettled: ['invoice', 'invoiceId'],
+  PaymentMade: ['payment', 'paymentId'],
+};
 
 /**
  * The key a finance system gives a fact on the input topic (DESIGN.md): the entity it is about,
@@ -19,17 +30,16 @@ export function messageKeyOf(value: Buffer | string, keysById?: Map<string, stri
   const { eventId, type, data } = parsed as { eventId?: unknown; type?: unknown; data?: Record<string, unknown> };
   if (typeof type !== 'string' || typeof data !== 'object' || data === null) return null;
   let key: string | null = null;
-  try {
-    if (type === 'EventReversed') {
-      const target = typeof data.reversedEventId === 'string' ? data.reversedEventId.toLowerCase() : null;
-      key = target ? (keysById?.get(target) ?? `event-${target}`) : null;
-    } else {
-      const stream = entityStreamOf({ type, data } as unknown as Exclude<CapflowEvent, { type: 'EventReversed' }>);
-      key = typeof stream === 'string' && !stream.endsWith('-undefined') ? stream : null;
-    }
-  } catch {
-    key = null;
+  if (type === 'EventReversed') {
+    const target = nonEmpty(data.reversedEventId)?.toLowerCase();
+    key = target ? (keysById?.get(target) ?? `event-${target}`) : null;
+  } else if (Object.hasOwn(ENTITY, type)) {
+    const [kind, field] = ENTITY[type];
+    const id = nonEmpty(data[field]);
+    key = id ? `${kind}-${id}` : null;
   }
   if (key && keysById && typeof eventId === 'string') keysById.set(eventId.toLowerCase(), key);
   return key;
 }
+
+const nonEmpty = (value: unknown): string | null => (typeof value === 'string' && value.length > 0 ? value : null);
