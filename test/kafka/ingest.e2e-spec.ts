@@ -79,7 +79,13 @@ async function expectSameAsImport(store: string, env: Record<string, string>, le
   }
   // every stored fact names the Kafka record it came from
   for (const event of await storedEvents(store)) {
-    expect(event.metadata).toEqual({ kafka: expect.objectContaining({ topic: env.CAPFLOW_KAFKA_TOPIC, partition: expect.any(Number), offset: expect.stringMatching(/^\d+$/) }) });
+    expect(event.metadata).toEqual({
+      kafka: expect.objectContaining({
+        topic: env.CAPFLOW_KAFKA_TOPIC,
+        partition: expect.any(Number),
+        offset: expect.stringMatching(/^\d+$/),
+      }),
+    });
   }
   expect(runCli(['verify', '--store', store]).status).toBe(0);
 }
@@ -118,10 +124,14 @@ describe('a producer that is not capflow: kcat', () => {
     const env = kafkaEnv(topic);
     await publish(topic, [], 3); // the topics, as an operator would create them
     const keys = new Map<string, string>();
-    const lines = readFileSync(EXAMPLE, 'utf8').split('\n').filter((line) => line.trim());
+    const lines = readFileSync(EXAMPLE, 'utf8')
+      .split('\n')
+      .filter((line) => line.trim());
     const input = join(scratch, 'kcat-input.txt');
     writeFileSync(input, lines.map((line) => `${messageKeyOf(line, keys) ?? ''}\t${line}`).join('\n') + '\n');
-    execFileSync('kcat', ['-P', '-b', env.KAFKA_BROKERS, '-t', topic, '-K', '\t', '-X', 'partitioner=murmur2_random', '-l', input], { stdio: 'pipe' });
+    execFileSync('kcat', ['-P', '-b', env.KAFKA_BROKERS, '-t', topic, '-K', '\t', '-X', 'partitioner=murmur2_random', '-l', input], {
+      stdio: 'pipe',
+    });
     const store = `sqlite:${join(scratch, 'kcat.db')}`;
     const ingest = startIngest(store, env);
     try {
@@ -137,7 +147,11 @@ describe('a producer that is not capflow: kcat', () => {
 const envelope = (eventId: string, type: string, occurredAt: string, data: Record<string, unknown>) =>
   JSON.stringify({ eventId, type, occurredAt, source: 'test', data });
 const party = (n: number, partyId: string) =>
-  envelope(`00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, 'PartyRegistered', '2025-01-01T00:00:00Z', { partyId, name: partyId, kind: 'other' });
+  envelope(`00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, 'PartyRegistered', '2025-01-01T00:00:00Z', {
+    partyId,
+    name: partyId,
+    kind: 'other',
+  });
 const payment = (n: number, paymentId: string, payerId: string, payeeId: string) =>
   envelope(`00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, 'PaymentMade', '2025-02-01T00:00:00Z', {
     paymentId,
@@ -167,7 +181,12 @@ describe('retry topic', () => {
       const stored = await storedEvents(store);
       const paid = stored.find((e) => e.type === 'PaymentMade')!;
       expect(paid.metadata).toEqual({
-        kafka: { topic, partition: 1, offset: '0', delivered: { topic: `${topic}.retry`, partition: expect.any(Number), offset: expect.any(String), attempt: expect.any(Number) } },
+        kafka: {
+          topic,
+          partition: 1,
+          offset: '0',
+          delivered: { topic: `${topic}.retry`, partition: expect.any(Number), offset: expect.any(String), attempt: expect.any(Number) },
+        },
       });
       expect(stored.map((e) => e.type)).toEqual(['PartyRegistered', 'PartyRegistered', 'PaymentMade']);
       expect(dlqList(env)).toEqual([]);
@@ -207,10 +226,18 @@ describe('poison records', () => {
       { name: 'malformed JSON', value: '{"eventId": ', reason: 'malformed_json' },
       { name: '1 MiB value', value: huge, reason: 'schema_violation' },
       { name: 'binary garbage', value: garbage, reason: 'malformed_json' },
-      { name: 'wrong types', value: JSON.stringify({ eventId: 42, type: ['PartyRegistered'], occurredAt: true, source: {}, data: 'x' }), reason: 'schema_violation' },
+      {
+        name: 'wrong types',
+        value: JSON.stringify({ eventId: 42, type: ['PartyRegistered'], occurredAt: true, source: {}, data: 'x' }),
+        reason: 'schema_violation',
+      },
       { name: 'empty value', value: '', reason: 'malformed_json' },
       { name: 'null value (a tombstone)', value: null, reason: 'malformed_json' },
-      { name: '__proto__ keys', value: '{"__proto__":{"polluted":1},"eventId":"00000000-0000-4000-8000-00000000aaaa"}', reason: 'schema_violation' },
+      {
+        name: '__proto__ keys',
+        value: '{"__proto__":{"polluted":1},"eventId":"00000000-0000-4000-8000-00000000aaaa"}',
+        reason: 'schema_violation',
+      },
       { name: 'deep nesting', value: deep, reason: 'schema_violation' },
     ];
     // one partition: valid, poison, valid, poison, …: every valid one after a poison must still be stored
@@ -238,7 +265,11 @@ describe('poison records', () => {
       });
       const health = await fetch(`${url}/health`);
       expect(health.status).toBe(200);
-      expect(await health.json()).toMatchObject({ status: 'up', broker: { status: 'up' }, store: { status: 'up', head: poisons.length + 1 } });
+      expect(await health.json()).toMatchObject({
+        status: 'up',
+        broker: { status: 'up' },
+        store: { status: 'up', head: poisons.length + 1 },
+      });
       const metrics = await (await fetch(`${url}/metrics`)).text();
       expect(metrics).toMatch(/capflow_ingest_events_total\{outcome="accepted",reason=""\} 9/);
       expect(metrics).toMatch(/capflow_ingest_routed_total\{topic="dlq"\} 8/);
@@ -255,12 +286,29 @@ describe('capflow dlq replay', () => {
     const topic = uniqueTopic('replay');
     const env = kafkaEnv(topic, { CAPFLOW_KAFKA_RETRY_ATTEMPTS: '1' });
     const store = `sqlite:${join(scratch, 'replay.db')}`;
-    await publish(topic, [{ key: 'party-child', value: envelope('00000000-0000-4000-8000-000000000c01', 'PartyRegistered', '2025-01-01T00:00:00Z', { partyId: 'child', name: 'Child', kind: 'other', parentId: 'parent' }) }], 3);
+    await publish(
+      topic,
+      [
+        {
+          key: 'party-child',
+          value: envelope('00000000-0000-4000-8000-000000000c01', 'PartyRegistered', '2025-01-01T00:00:00Z', {
+            partyId: 'child',
+            name: 'Child',
+            kind: 'other',
+            parentId: 'parent',
+          }),
+        },
+      ],
+      3,
+    );
     const ingest = startIngest(store, env);
     try {
       await eventually(() => (dlqList(env).length === 1 ? true : undefined), 'the child in the DLQ');
       const shown = json(['dlq', 'show', '00000000-0000-4000-8000-000000000c01', '--json'], env);
-      expect(shown).toMatchObject({ reason: 'unknown_reference', headers: expect.objectContaining({ 'capflow-reason': 'unknown_reference' }) });
+      expect(shown).toMatchObject({
+        reason: 'unknown_reference',
+        headers: expect.objectContaining({ 'capflow-reason': 'unknown_reference' }),
+      });
       expect(JSON.parse(shown.value).data.partyId).toBe('child');
       await publish(topic, [{ key: 'party-parent', value: party(0xc00, 'parent') }]);
       await eventually(async () => ((await storeHead(store)) === 1 ? true : undefined), 'the parent stored');
@@ -278,7 +326,10 @@ describe('capflow dlq replay', () => {
   it('refuses to run without a choice, and names what it cannot find', () => {
     const env = kafkaEnv(uniqueTopic('replay-usage'));
     expect(runCli(['dlq', 'replay'], { env })).toMatchObject({ status: 1, stderr: expect.stringContaining('--all') });
-    const missing = spawnSync(process.execPath, [join(REPO_ROOT, 'apps/capflow/bin/capflow.js'), 'dlq', 'show', '7:7'], { env: { ...process.env, ...env }, encoding: 'utf8' });
+    const missing = spawnSync(process.execPath, [join(REPO_ROOT, 'apps/capflow/bin/capflow.js'), 'dlq', 'show', '7:7'], {
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+    });
     expect(missing.status).toBe(1);
   });
 });

@@ -71,7 +71,11 @@ export interface IngestProcess {
 
 /** `capflow ingest --store URL` as a child process. */
 export function startIngest(store: string, env: Record<string, string>): IngestProcess {
-  const child = spawn(process.execPath, [CLI_PATH, 'ingest', '--store', store], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI_PATH, 'ingest', '--store', store], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const logs: string[] = [];
   let started: (url: string) => void = () => undefined;
   const url = new Promise<string>((resolve) => (started = resolve));
@@ -88,7 +92,11 @@ export function startIngest(store: string, env: Record<string, string>): IngestP
   return {
     child,
     logs,
-    url: () => Promise.race([url, exited.then((code) => Promise.reject(new Error(`ingest exited (${code}) before it started:\n${logs.join('\n')}`)))]),
+    url: () =>
+      Promise.race([
+        url,
+        exited.then((code) => Promise.reject(new Error(`ingest exited (${code}) before it started:\n${logs.join('\n')}`))),
+      ]),
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       return exited;

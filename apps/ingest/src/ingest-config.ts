@@ -20,12 +20,20 @@ export class IngestConfig {
     const storeUrl = overrides.storeUrl?.trim() || env.CAPFLOW_STORE?.trim() || DEFAULT_STORE_URL;
     parseStoreUrl(storeUrl);
     const kafka = kafkaSettingsFromEnvironment(env);
-    if (!kafka) throw new KafkaError(KafkaErrorCode.InvalidConfig, 'KAFKA_BROKERS is not set: name the brokers to consume from (host:port, comma-separated)');
+    if (!kafka)
+      throw new KafkaError(
+        KafkaErrorCode.InvalidConfig,
+        'KAFKA_BROKERS is not set: name the brokers to consume from (host:port, comma-separated)',
+      );
     const port = (env.CAPFLOW_INGEST_PORT ?? '').trim() || '8091';
-    if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) throw new KafkaError(KafkaErrorCode.InvalidConfig, `CAPFLOW_INGEST_PORT: "${port}" is not a port`);
+    if (!/^\d{1,5}$/.test(port) || Number(port) > 65535)
+      throw new KafkaError(KafkaErrorCode.InvalidConfig, `CAPFLOW_INGEST_PORT: "${port}" is not a port`);
     const logLevel = (env.CAPFLOW_LOG_LEVEL ?? '').trim() || 'info';
     if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
-      throw new KafkaError(KafkaErrorCode.InvalidConfig, `CAPFLOW_LOG_LEVEL: "${logLevel}" is not one of fatal, error, warn, info, debug, trace, silent`);
+      throw new KafkaError(
+        KafkaErrorCode.InvalidConfig,
+        `CAPFLOW_LOG_LEVEL: "${logLevel}" is not one of fatal, error, warn, info, debug, trace, silent`,
+      );
     }
     return new IngestConfig(storeUrl, kafka, (env.CAPFLOW_INGEST_HOST ?? '').trim() || '127.0.0.1', Number(port), logLevel);
   }

@@ -53,7 +53,11 @@ export class IngestModule {
           provide: KafkaClient,
           useFactory: () =>
             new KafkaClient(config.kafka, (level, message, fields) =>
-              level === 'error' ? kafkaLog.error({ msg: message, ...fields }) : level === 'warn' ? kafkaLog.warn({ msg: message, ...fields }) : kafkaLog.debug?.({ msg: message, ...fields }),
+              level === 'error'
+                ? kafkaLog.error({ msg: message, ...fields })
+                : level === 'warn'
+                  ? kafkaLog.warn({ msg: message, ...fields })
+                  : kafkaLog.debug?.({ msg: message, ...fields }),
             ),
         },
         { provide: RECORD_PUBLISHER, inject: [KafkaClient], useFactory: (kafka: KafkaClient) => kafka.publisher() },
@@ -63,7 +67,13 @@ export class IngestModule {
           provide: KafkaIngestion,
           inject: [IngestionService, RECORD_PUBLISHER, IngestMetrics],
           useFactory: (ingestion: IngestionService, publisher: RecordPublisher, metrics: IngestMetrics) =>
-            new KafkaIngestion(ingestion, publisher, config.kafka, () => new Date(), (batch) => metrics.record(batch)),
+            new KafkaIngestion(
+              ingestion,
+              publisher,
+              config.kafka,
+              () => new Date(),
+              (batch) => metrics.record(batch),
+            ),
         },
         { provide: KafkaBatchTransport, inject: [KafkaClient], useFactory: (kafka: KafkaClient) => new KafkaBatchTransport(kafka) },
         IngestResources,

@@ -41,7 +41,10 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       process.exitCode = 1;
       process.kill(process.pid, 'SIGTERM');
     });
-    await this.consumer.start(async (batch: InboundBatch) => lastValueFrom(this.transformToObservable(await handler(batch))), this.partitionsConsumedConcurrently);
+    await this.consumer.start(
+      async (batch: InboundBatch) => lastValueFrom(this.transformToObservable(await handler(batch))),
+      this.partitionsConsumedConcurrently,
+    );
     this.log.log(`consuming ${topic} and ${retryTopic} as ${groupId}`);
   }
 

@@ -12,7 +12,9 @@ async function main(): Promise<void> {
     void running.stop().then(
       () => process.exit(process.exitCode ?? 0),
       (error: unknown) => {
-        process.stderr.write(`${JSON.stringify({ level: 'error', service: 'capflow-ingest', msg: `stopping on ${signal} failed: ${(error as Error)?.message}` })}\n`);
+        process.stderr.write(
+          `${JSON.stringify({ level: 'error', service: 'capflow-ingest', msg: `stopping on ${signal} failed: ${(error as Error)?.message}` })}\n`,
+        );
         process.exit(1);
       },
     );
@@ -22,6 +24,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'fatal', service: 'capflow-ingest', msg: String((error as Error)?.stack ?? error) })}\n`);
+  process.stderr.write(
+    `${JSON.stringify({ time: new Date().toISOString(), level: 'fatal', service: 'capflow-ingest', msg: String((error as Error)?.stack ?? error) })}\n`,
+  );
   process.exit(1);
 });

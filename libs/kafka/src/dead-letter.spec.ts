@@ -147,7 +147,12 @@ describe('deliveryOf', () => {
   it.each(['', '0x2', '1e1', '-1', ' 2 '])(
     'given a retry-topic record whose original-partition header is %j, when read, then it falls back to its own coordinates',
     (partition) => {
-      const record = message({ topic: RETRY, partition: 2, offset: '7', headers: retryHeaders({ topic: INPUT, partition, offset: '3' }, '2') });
+      const record = message({
+        topic: RETRY,
+        partition: 2,
+        offset: '7',
+        headers: retryHeaders({ topic: INPUT, partition, offset: '3' }, '2'),
+      });
       expect(deliveryOf(record, RETRY)).toEqual({ topic: RETRY, partition: 2, offset: '7', attempt: 1 });
     },
   );

@@ -33,7 +33,14 @@ export class KafkaClient {
       logLevel: logLevel.WARN,
       logCreator: () => (entry: LogEntry) => {
         const { message, timestamp: _timestamp, ...fields } = entry.log;
-        const level = entry.level === logLevel.ERROR ? 'error' : entry.level === logLevel.WARN ? 'warn' : entry.level === logLevel.INFO ? 'info' : 'debug';
+        const level =
+          entry.level === logLevel.ERROR
+            ? 'error'
+            : entry.level === logLevel.WARN
+              ? 'warn'
+              : entry.level === logLevel.INFO
+                ? 'info'
+                : 'debug';
         log(level, `kafka: ${message}`, fields);
       },
     });
@@ -73,7 +80,10 @@ export class KafkaClient {
   }
 
   /** Per partition: the group's committed offset, the high watermark and the lag between them. */
-  async groupLag(groupId: string, topics: string[]): Promise<{ topic: string; partition: number; committed: string; end: string; lag: number }[]> {
+  async groupLag(
+    groupId: string,
+    topics: string[],
+  ): Promise<{ topic: string; partition: number; committed: string; end: string; lag: number }[]> {
     const admin = await this.admin();
     const rows: { topic: string; partition: number; committed: string; end: string; lag: number }[] = [];
     const committed = await admin.fetchOffsets({ groupId, topics });
@@ -97,7 +107,13 @@ export class KafkaClient {
   }
 
   /** A member of a consumer group that hands whole batches to a handler (see BatchConsumer). */
-  batchConsumer(options: { groupId?: string; topics: string[]; fromBeginning?: boolean; maxWaitTimeInMs?: number; commit?: boolean }): BatchConsumer {
+  batchConsumer(options: {
+    groupId?: string;
+    topics: string[];
+    fromBeginning?: boolean;
+    maxWaitTimeInMs?: number;
+    commit?: boolean;
+  }): BatchConsumer {
     const consumer = this.kafka.consumer({
       groupId: options.groupId ?? this.settings.groupId,
       sessionTimeout: this.settings.sessionTimeoutMs,
@@ -246,16 +262,21 @@ export class BatchConsumer {
       payload.resolveOffset(last);
       if (this.commit) {
         const next = (BigInt(last) + 1n).toString();
-        await payload.commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }] });
+        await payload.commitOffsetsIfNecessary({
+          topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }],
+        });
       }
     }
     if (outcome.handled < inbound.messages.length) {
       // Fetched again from the first unhandled offset (the resolved one) once resumed.
       const resume = payload.pause();
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        resume();
-      }, Math.max(0, outcome.retryAfterMs ?? 0));
+      const timer = setTimeout(
+        () => {
+          this.timers.delete(timer);
+          resume();
+        },
+        Math.max(0, outcome.retryAfterMs ?? 0),
+      );
       this.timers.add(timer);
     }
   }

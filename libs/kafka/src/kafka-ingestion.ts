@@ -62,7 +62,10 @@ export class KafkaIngestion {
         deadLetters.push(deadLetterRecord(message, delivery, rejection, now));
       }
     });
-    await Promise.all([this.publisher.send(this.settings.retryTopic, retries), this.publisher.send(this.settings.deadLetterTopic, deadLetters)]);
+    await Promise.all([
+      this.publisher.send(this.settings.retryTopic, retries),
+      this.publisher.send(this.settings.deadLetterTopic, deadLetters),
+    ]);
 
     const lastHandled = due > 0 ? BigInt(messages[due - 1].offset) + 1n : BigInt(batch.messages[0].offset);
     this.observe({

@@ -67,7 +67,8 @@ export function kafkaSettings(raw: RawKafkaSettings): KafkaSettings {
     }
   }
   const topic = raw.topic?.trim() || DEFAULT_TOPIC;
-  if (!TOPIC_NAME.test(topic) || topic === '.' || topic === '..') invalid(`CAPFLOW_KAFKA_TOPIC: "${topic}" is not a Kafka topic name (letters, digits, . _ -)`);
+  if (!TOPIC_NAME.test(topic) || topic === '.' || topic === '..')
+    invalid(`CAPFLOW_KAFKA_TOPIC: "${topic}" is not a Kafka topic name (letters, digits, . _ -)`);
   const groupId = raw.groupId?.trim() || DEFAULT_GROUP;
   if (!TOPIC_NAME.test(groupId)) invalid(`CAPFLOW_KAFKA_GROUP: "${groupId}" is not a group id (letters, digits, . _ -)`);
   const backoffMs = integer(raw.backoffMs, 'CAPFLOW_KAFKA_RETRY_BACKOFF_MS', 1000, 0, 3_600_000);

@@ -126,9 +126,12 @@ describe('messageKeyOf', () => {
     );
   });
 
-  it.each(['acme-undefined', 'undefined'])('given a PartyRegistered with partyId %j, when keyed, then its key is the party stream', (partyId) => {
-    expect(messageKeyOf(JSON.stringify({ type: 'PartyRegistered', data: { partyId } }))).toBe(`party-${partyId}`);
-  });
+  it.each(['acme-undefined', 'undefined'])(
+    'given a PartyRegistered with partyId %j, when keyed, then its key is the party stream',
+    (partyId) => {
+      expect(messageKeyOf(JSON.stringify({ type: 'PartyRegistered', data: { partyId } }))).toBe(`party-${partyId}`);
+    },
+  );
 
   it.each([null, {}, '', 7])('given a PaymentMade whose paymentId is %j, when keyed, then there is no key', (paymentId) => {
     expect(messageKeyOf(JSON.stringify({ type: 'PaymentMade', data: { paymentId } }))).toBeNull();

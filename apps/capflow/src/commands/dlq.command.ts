@@ -17,10 +17,14 @@ async function deadLetters(client: KafkaClient): Promise<DeadLetter[]> {
   const latest = new Map<string, DeadLetter>();
   for (const message of await client.readTopic(client.settings.deadLetterTopic)) {
     const letter = readDeadLetter(message);
-    const id = letter.original ? `${letter.original.topic}/${letter.original.partition}@${letter.original.offset}` : `dlq/${letter.partition}@${letter.offset}`;
+    const id = letter.original
+      ? `${letter.original.topic}/${letter.original.partition}@${letter.original.offset}`
+      : `dlq/${letter.partition}@${letter.offset}`;
     latest.set(id, letter);
   }
-  return [...latest.values()].sort((a, b) => a.failedAt.localeCompare(b.failedAt) || a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
+  return [...latest.values()].sort(
+    (a, b) => a.failedAt.localeCompare(b.failedAt) || a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)),
+  );
 }
 
 /** A DLQ record named on the command line: `partition:offset` in the DLQ, or the eventId it carries. */
@@ -82,9 +86,19 @@ export class DlqListCommand extends DlqCommand {
         }
         const rows = letters.map((letter) => {
           const s = summaryOf(letter);
-          return [s.dlq, s.original ? `${s.original.topic}/${s.original.partition}@${s.original.offset}` : '-', s.eventId ?? '-', s.reason, String(s.attempt), s.failedAt, s.detail];
+          return [
+            s.dlq,
+            s.original ? `${s.original.topic}/${s.original.partition}@${s.original.offset}` : '-',
+            s.eventId ?? '-',
+            s.reason,
+            String(s.attempt),
+            s.failedAt,
+            s.detail,
+          ];
         });
-        process.stdout.write(`${formatTable(['dlq', 'original', 'eventId', 'reason', 'attempt', 'failedAt', 'detail'], rows, new Set([4]))}\n${letters.length} records\n`);
+        process.stdout.write(
+          `${formatTable(['dlq', 'original', 'eventId', 'reason', 'attempt', 'failedAt', 'detail'], rows, new Set([4]))}\n${letters.length} records\n`,
+        );
       });
     } catch (error) {
       reportFailure(error);
@@ -106,7 +120,13 @@ export class DlqShowCommand extends DlqCommand {
           value: letter.value?.toString('utf8') ?? null,
         }));
         if (options.json) process.stdout.write(`${JSON.stringify(shown.length === 1 ? shown[0] : shown)}\n`);
-        else for (const record of shown) process.stdout.write(`${Object.entries(record).map(([name, value]) => `${name}: ${printable(typeof value === 'string' ? value : JSON.stringify(value))}`).join('\n')}\n\n`);
+        else
+          for (const record of shown)
+            process.stdout.write(
+              `${Object.entries(record)
+                .map(([name, value]) => `${name}: ${printable(typeof value === 'string' ? value : JSON.stringify(value))}`)
+                .join('\n')}\n\n`,
+            );
       });
     } catch (error) {
       reportFailure(error);
@@ -127,9 +147,11 @@ export class DlqReplayCommand extends DlqCommand {
 
   async run(references: string[], options: DlqOptions): Promise<void> {
     try {
-      if (references.length === 0 && !options.all && !options.reason) throw new CliUsageError('dlq replay needs refs (partition:offset or eventId), --reason CODE or --all');
+      if (references.length === 0 && !options.all && !options.reason)
+        throw new CliUsageError('dlq replay needs refs (partition:offset or eventId), --reason CODE or --all');
       await this.withClient(options, async (client, letters) => {
-        const chosen = references.length === 0 ? letters : letters.filter((letter) => references.some((reference) => matches(letter, reference)));
+        const chosen =
+          references.length === 0 ? letters : letters.filter((letter) => references.some((reference) => matches(letter, reference)));
         const missing = references.filter((reference) => !letters.some((letter) => matches(letter, reference)));
         if (missing.length > 0) throw new CliUsageError(`no dead-letter record ${missing.join(', ')}`);
         const omitted = chosen.filter((letter) => letter.valueOmitted);
@@ -143,8 +165,16 @@ export class DlqReplayCommand extends DlqCommand {
         } finally {
           await publisher.close();
         }
-        const result = { replayed: replayed.length, skipped: omitted.map((letter) => ({ dlq: `${letter.partition}:${letter.offset}`, why: 'its value was too large to keep' })), topic: client.settings.topic };
-        process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : `${result.replayed} records published to ${result.topic}${omitted.length ? `; ${omitted.length} skipped (value not kept)` : ''}\n`);
+        const result = {
+          replayed: replayed.length,
+          skipped: omitted.map((letter) => ({ dlq: `${letter.partition}:${letter.offset}`, why: 'its value was too large to keep' })),
+          topic: client.settings.topic,
+        };
+        process.stdout.write(
+          options.json
+            ? `${JSON.stringify(result)}\n`
+            : `${result.replayed} records published to ${result.topic}${omitted.length ? `; ${omitted.length} skipped (value not kept)` : ''}\n`,
+        );
       });
     } catch (error) {
       reportFailure(error);
@@ -152,7 +182,11 @@ export class DlqReplayCommand extends DlqCommand {
   }
 }
 
-@Command({ name: 'dlq', description: 'the dead-letter topic: list, show, replay', subCommands: [DlqListCommand, DlqShowCommand, DlqReplayCommand] })
+@Command({
+  name: 'dlq',
+  description: 'the dead-letter topic: list, show, replay',
+  subCommands: [DlqListCommand, DlqShowCommand, DlqReplayCommand],
+})
 export class DlqCommandGroup extends CommandRunner {
   async run(): Promise<void> {
     this.command.help();

@@ -52,7 +52,9 @@ export class ProduceCommand extends KafkaCommand {
         await publisher.close();
       }
       progress.finish();
-      process.stdout.write(options.json ? `${JSON.stringify({ published, topic })}\n` : `${file} → ${topic}: ${published} records published\n`);
+      process.stdout.write(
+        options.json ? `${JSON.stringify({ published, topic })}\n` : `${file} → ${topic}: ${published} records published\n`,
+      );
     } catch (error) {
       progress.finish();
       reportFailure(error);
