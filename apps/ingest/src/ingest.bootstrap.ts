@@ -6,6 +6,19 @@ import { IngestConfig } from './ingest-config';
 import { IngestModule } from './ingest.module';
 import { KafkaBatchTransport } from './kafka-batch.transport';
 
+const SHUTDOWN_MS = 15_000;
+
+/** true if the work finished within ms. */
+async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const finished = await Promise.race([
+    work.then(() => true),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+  ]);
+  clearTimeout(timer);
+  return finished;
+}
+
 export interface RunningIngest {
   app: INestApplication;
   /** Where /health and /metrics answer. */
@@ -38,8 +51,12 @@ export async function startIngest(config: IngestConfig): Promise<RunningIngest> 
     url: url.replace('[::1]', '127.0.0.1'),
     stop: () => {
       stopping ??= (async () => {
-        await transport.close(); // before the store closes: the batch under way must finish
-        await app.close();
+        // Before the store closes: the batch under way finishes and commits. Bounded, because the
+        // client may wait for ever on a broker that went away; abandoning is safe, since offsets
+        // are committed only after durable appends (the batch is delivered again).
+        if (!(await within(transport.close(), SHUTDOWN_MS)))
+          logger.warn({ msg: `the consumer did not leave its group within ${SHUTDOWN_MS} ms: abandoned` }, 'Ingest');
+        await within(app.close(), SHUTDOWN_MS);
       })();
       return stopping;
     },

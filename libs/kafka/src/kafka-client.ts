@@ -161,7 +161,7 @@ export class KafkaClient {
   async close(): Promise<void> {
     const admin = this.adminClient;
     this.adminClient = null;
-    await admin?.disconnect().catch(() => undefined);
+    if (admin) await disconnected(admin.disconnect());
   }
 }
 
@@ -188,7 +188,7 @@ export class RecordPublisher {
   }
 
   async close(): Promise<void> {
-    await this.producer.disconnect().catch(() => undefined);
+    await disconnected(this.producer.disconnect());
   }
 }
 
@@ -310,4 +310,9 @@ async function withTimeout<T>(work: Promise<T>, ms: number, message: string): Pr
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** A disconnect that may wait on a broker that went away (seen after a broker restart): bounded. */
+async function disconnected(work: Promise<void>, ms = 5000): Promise<void> {
+  await withTimeout(work, ms, 'disconnecting').catch(() => undefined);
 }

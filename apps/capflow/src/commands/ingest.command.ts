@@ -24,6 +24,8 @@ export class IngestCommand extends KafkaCommand {
         process.once('SIGTERM', stop);
         process.once('SIGINT', stop);
       });
+      // The Kafka client may keep sockets or timers after a broker went away: the work is done.
+      process.exit(process.exitCode ?? 0);
     } catch (error) {
       reportFailure(error);
     }
