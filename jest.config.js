@@ -30,6 +30,8 @@ const shared = {
 };
 
 module.exports = {
+  // testTimeout is a global option: in a project's config jest ignores it
+  testTimeout: shared.testTimeout,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,test}/**/*.spec.ts'] },
     { ...shared, displayName: 'int', testMatch: ['<rootDir>/{apps,libs,test}/**/*.int-spec.ts'] },

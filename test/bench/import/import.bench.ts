@@ -20,12 +20,12 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, r
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { busyCores, cpuModel, cpuTimes, postgresVersion, withPostgres, withSchema } from '../support/machine';
+import { commonBenchOptions } from '../support/bench-options';
 import { eventsFile } from '../support/events-file';
 import { CAPFLOW, documentedNodeFlags, ROOT } from '../support/timed-run';
 
 const TARGET_EVENTS_PER_SECOND = 20000;
 const TARGET_PEAK_RSS_MB = 512;
-const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const TIME = '/usr/bin/time';
 
 interface Options {
@@ -63,22 +63,12 @@ interface RunResult {
 }
 
 function parseOptions(args: string[]): Options {
-  const value = (name: string) => {
-    const index = args.indexOf(name);
-    return index >= 0 ? args[index + 1] : undefined;
-  };
-  const events = Number((value('--events') ?? '1000000').replace(/_/g, ''));
-  if (!Number.isSafeInteger(events) || events < 1) throw new Error('--events must be a positive integer');
-  const stores = (value('--stores') ?? 'sqlite,postgres')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  for (const store of stores) if (store !== 'sqlite' && store !== 'postgres') throw new Error(`unknown store ${store}: sqlite or postgres`);
+  const { value, events, stores, seed, postgresUrl } = commonBenchOptions(args);
   return {
     events,
     stores,
-    seed: Number(value('--seed') ?? '20251103'),
-    postgresUrl: value('--postgres') ?? process.env.CAPFLOW_BENCH_POSTGRES_URL ?? DEFAULT_POSTGRES_URL,
+    seed,
+    postgresUrl,
     cpuProfDir: value('--cpu-prof') ?? null,
     keep: args.includes('--keep'),
     runs: Math.max(1, Number(value('--runs') ?? '1')),
@@ -88,17 +78,11 @@ function parseOptions(args: string[]): Options {
 // ---------------------------------------------------------------------------------------------
 // The machine
 
-
-
-
-
 // ---------------------------------------------------------------------------------------------
 // The file
 
-
 // ---------------------------------------------------------------------------------------------
 // One import
-
 
 function parseTimeReport(stderr: string): {
   peakRssMb: number | null;
@@ -129,12 +113,14 @@ function highWaterMarkKb(pid: number): number | null {
   }
 }
 
-
 async function runImport(store: string, url: string, file: string, workDir: string, options: Options): Promise<RunResult> {
   // The launcher compiles on demand when a source is newer than the build (someone may be editing
   // the tree while the benchmark runs): let it do so now, untimed.
   execFileSync(process.execPath, [CAPFLOW, '--help'], { cwd: ROOT, stdio: 'ignore' });
-  const nodeArgs = [...documentedNodeFlags(), ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(options.cpuProfDir)}`] : [])];
+  const nodeArgs = [
+    ...documentedNodeFlags(),
+    ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(options.cpuProfDir)}`] : []),
+  ];
   const cliArgs = [...nodeArgs, CAPFLOW, 'import', file, '--store', url, '--json'];
   const useTime = existsSync(TIME);
   const [command, args] = useTime ? [TIME, ['-v', process.execPath, ...cliArgs]] : [process.execPath, cliArgs];
@@ -200,7 +186,6 @@ async function runImport(store: string, url: string, file: string, workDir: stri
       .join('\n'),
   };
 }
-
 
 function directoryBytes(dir: string): number {
   return readdirSync(dir).reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);

@@ -34,13 +34,13 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { commonBenchOptions } from '../support/bench-options';
 import { eventsFile } from '../support/events-file';
 import { busyCores, machineLines, withPostgres, withSchema } from '../support/machine';
 import { CAPFLOW, documentedNodeFlags, ROOT, timedCapflow } from '../support/timed-run';
 
 const TARGET_POSTGRES_EVENTS_PER_SECOND = 20000;
 const TARGET_RATIO = 0.5;
-const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const KAFKA_SH = join(ROOT, 'infra/kafka/kafka.sh');
 /** As the ingest process's transport (apps/ingest/src/kafka-batch.transport.ts): the raw reader does the same. */
 const PARTITIONS_CONSUMED_CONCURRENTLY = 2;
@@ -63,26 +63,10 @@ interface Options {
 }
 
 function parseOptions(args: string[]): Options {
-  const value = (name: string) => {
-    const index = args.indexOf(name);
-    return index >= 0 ? args[index + 1] : undefined;
-  };
-  const events = Number((value('--events') ?? '1000000').replace(/_/g, ''));
-  if (!Number.isSafeInteger(events) || events < 1) throw new Error('--events must be a positive integer');
-  const stores = (value('--stores') ?? 'sqlite,postgres')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  for (const store of stores) if (store !== 'sqlite' && store !== 'postgres') throw new Error(`unknown store ${store}: sqlite or postgres`);
+  const { value, events, stores, seed, postgresUrl } = commonBenchOptions(args);
   const partitions = Number(value('--partitions') ?? process.env.CAPFLOW_KAFKA_PARTITIONS ?? '1');
   if (!Number.isSafeInteger(partitions) || partitions < 1) throw new Error('--partitions must be a positive integer');
-  return {
-    events,
-    stores,
-    seed: Number(value('--seed') ?? '20251103'),
-    partitions,
-    postgresUrl: value('--postgres') ?? process.env.CAPFLOW_BENCH_POSTGRES_URL ?? DEFAULT_POSTGRES_URL,
-  };
+  return { events, stores, seed, partitions, postgresUrl };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,17 +12,12 @@ import { computeLedgerView, LiveLedger, ViewEvent } from '@capflow/projections';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { commonBenchOptions } from '../support/bench-options';
 import { eventsFile } from '../support/events-file';
 import { busyCores, machineLines, withPostgres, withSchema } from '../support/machine';
 import { CAPFLOW, ROOT, timedCapflow } from '../support/timed-run';
 
-const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const log = (line: string) => process.stderr.write(`${line}\n`);
-
-function option(args: string[], name: string): string | undefined {
-  const index = args.indexOf(name);
-  return index >= 0 ? args[index + 1] : undefined;
-}
 
 /** The reducers alone: the file parsed into memory first, untimed. */
 function reducers(file: string): string[] {
@@ -35,7 +30,8 @@ function reducers(file: string): string[] {
     start = end === -1 ? text.length : end + 1;
     if (!line.trim()) continue;
     const outcome = parseEvent(line);
-    if (outcome.ok) events.push({ event: outcome.event, position: events.length + 1, occurredKey: instantKey(outcome.event.occurredAt), recordedAt: '' });
+    if (outcome.ok)
+      events.push({ event: outcome.event, position: events.length + 1, occurredKey: instantKey(outcome.event.occurredAt), recordedAt: '' });
   }
   let started = process.hrtime.bigint();
   const view = computeLedgerView(events);
@@ -70,12 +66,16 @@ async function benchStore(store: string, url: string, file: string, events: numb
 
   log(`${store}: replay --projection round-trips…`);
   const one = await timedCapflow(['replay', '--projection', 'round-trips', '--store', url, '--json']);
-  lines.push(`  replay --projection round-trips (one pass from the store): ${one.seconds.toFixed(1)} s, ${rate(one.seconds)} events/s, peak RSS ${one.peakRssMb?.toFixed(0)} MB`);
+  lines.push(
+    `  replay --projection round-trips (one pass from the store): ${one.seconds.toFixed(1)} s, ${rate(one.seconds)} events/s, peak RSS ${one.peakRssMb?.toFixed(0)} MB`,
+  );
 
   log(`${store}: replay (every read model)…`);
   const all = await timedCapflow(['replay', '--store', url, '--json']);
   const digest = all.exitCode === 0 ? JSON.parse(all.stdout).digest : `failed: ${all.stderrTail}`;
-  lines.push(`  replay (every read model, restatements included): ${all.seconds.toFixed(1)} s, ${rate(all.seconds)} events/s, peak RSS ${all.peakRssMb?.toFixed(0)} MB`);
+  lines.push(
+    `  replay (every read model, restatements included): ${all.seconds.toFixed(1)} s, ${rate(all.seconds)} events/s, peak RSS ${all.peakRssMb?.toFixed(0)} MB`,
+  );
   lines.push(`    digest ${digest}`);
 
   const times: number[] = [];
@@ -86,7 +86,9 @@ async function benchStore(store: string, url: string, file: string, events: numb
     times.push(report.seconds);
   }
   times.sort((a, b) => a - b);
-  lines.push(`  report round-trips --as-of ${asOf}: median ${times[1].toFixed(2)} s (of ${times.map((t) => t.toFixed(2)).join(', ')}), process start included   target ≤2 s`);
+  lines.push(
+    `  report round-trips --as-of ${asOf}: median ${times[1].toFixed(2)} s (of ${times.map((t) => t.toFixed(2)).join(', ')}), process start included   target ≤2 s`,
+  );
   const current = await timedCapflow(['report', 'round-trips', '--policy', 'fifo', '--store', url, '--json']);
   lines.push(`  report round-trips (the read models): ${current.seconds.toFixed(2)} s, process start included`);
   return lines;
@@ -94,16 +96,17 @@ async function benchStore(store: string, url: string, file: string, events: numb
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const events = Number((option(args, '--events') ?? '1000000').replace(/_/g, ''));
-  const seed = Number(option(args, '--seed') ?? '20251103');
-  const stores = (option(args, '--stores') ?? 'sqlite,postgres').split(',');
-  const postgresUrl = option(args, '--postgres') ?? process.env.CAPFLOW_BENCH_POSTGRES_URL ?? DEFAULT_POSTGRES_URL;
+  const { events, seed, stores, postgresUrl } = commonBenchOptions(args);
   execFileSync(process.execPath, [CAPFLOW, '--help'], { cwd: ROOT, stdio: 'ignore' }); // build, untimed
   const file = eventsFile(events, seed, log);
   // the middle of the generated log's business time (it spans 730 days from 2024-01-01)
   const asOf = '2024-12-31';
   const out = ['capflow replay benchmark', '', ...(await machineLines(stores.includes('postgres') ? postgresUrl : null))];
-  out.push(`  busy before  ${(await busyCores(2000))?.toFixed(2) ?? '?'} cores`, `  events       ${events.toLocaleString('en-US')} (${file})`, '');
+  out.push(
+    `  busy before  ${(await busyCores(2000))?.toFixed(2) ?? '?'} cores`,
+    `  events       ${events.toLocaleString('en-US')} (${file})`,
+    '',
+  );
   log('reducers in memory…');
   out.push('reducers, in memory', ...reducers(file), '');
   for (const store of stores) {

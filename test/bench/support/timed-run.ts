@@ -38,7 +38,11 @@ export async function timedCapflow(args: string[]): Promise<TimedRun> {
     seconds,
     exitCode,
     stdout,
-    stderrTail: stderr.split('\n').filter((l) => l.trim() && !/^\s+\S.*:\s/.test(l)).slice(-5).join('\n'),
+    stderrTail: stderr
+      .split('\n')
+      .filter((l) => l.trim() && !/^\s+\S.*:\s/.test(l))
+      .slice(-5)
+      .join('\n'),
     peakRssMb: rss ? Number(rss[1]) / 1024 : null,
   };
 }
