@@ -1,8 +1,7 @@
-import type { BalancesReport } from '@capflow/projections';
+import { BALANCES } from '@capflow/queries';
 import { Command } from 'nest-commander';
 import { reportFailure } from '../output/cli-failure';
 import { printReport } from '../reports/print-report';
-import { BALANCES } from '../reports/report-printers';
 import { ReportService } from '../reports/report.service';
 import { selectionOf, ViewCommand, ViewOptions } from './view-command';
 
@@ -16,11 +15,7 @@ export class BalancesCommand extends ViewCommand {
   async run(_: string[], options: ViewOptions): Promise<void> {
     try {
       const selection = selectionOf(options);
-      const report = await this.reports.with(options.store, async (context) =>
-        this.reports.isCurrent(selection)
-          ? await this.reports.document<BalancesReport>(context, 'balances', 'balances', Boolean(options.json || options.csv))
-          : (await this.reports.view(context, selection)).balancesReport(selection.asOfText),
-      );
+      const report = await this.reports.with(options.store, ({ queries }) => queries.balances(selection), Boolean(options.json || options.csv));
       printReport(report, options, BALANCES);
     } catch (error) {
       reportFailure(error);

@@ -1,4 +1,4 @@
-import { instantKeyOfBound } from '@capflow/contracts';
+import { auditRecordOf, timeBound } from '@capflow/queries';
 import { EventFilter, StoredEvent } from '@capflow/event-store';
 import { Command, Option } from 'nest-commander';
 import { CliUsageError, reportFailure } from '../output/cli-failure';
@@ -106,23 +106,6 @@ export class EventsCommand extends StoreCommand {
   }
 }
 
-/** What an auditor needs to trace a fact: where it is, when it happened and was recorded, its source and provenance. */
-export function auditRecordOf(event: StoredEvent) {
-  return {
-    position: event.position,
-    eventId: event.eventId,
-    streamId: event.streamId,
-    streamVersion: event.streamVersion,
-    type: event.type,
-    occurredAt: event.occurredAt,
-    recordedAt: event.recordedAt,
-    source: event.source,
-    data: event.data,
-    metadata: event.metadata,
-    hash: event.hash,
-  };
-}
-
 function tableRowOf(event: StoredEvent): string[] {
   const amount = event.data.amount as { amount: string; currency: string } | undefined;
   return [
@@ -147,17 +130,8 @@ function filterOf(options: EventsOptions): EventFilter {
   };
 }
 
-/**
- * A time bound from the command line, in the form the store compares: instant keys for business
- * time, ISO milliseconds for ledger time. A bare date means its first instant as a lower bound
- * and its last as an upper bound, so `--occurred-to 2025-11-05` includes that day.
- */
 function bound(text: string | undefined, flag: string, side: 'start' | 'end', form: 'instant' | 'iso'): string | undefined {
-  if (text === undefined) return undefined;
-  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(text);
-  const key = instantKeyOfBound(dateOnly && side === 'end' ? `${text}T23:59:59.999999999Z` : text);
-  if (key === null) throw new CliUsageError(`${flag} takes an RFC 3339 time or a date (YYYY-MM-DD), not ${JSON.stringify(text)}`);
-  return form === 'instant' ? key : `${key.slice(0, 23)}Z`;
+  return text === undefined ? undefined : timeBound(text, flag, side, form);
 }
 
 function nonNegativeInteger(text: string, flag: string): number {

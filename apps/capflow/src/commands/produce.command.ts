@@ -1,7 +1,7 @@
 import { KafkaClient, messageKeyOf, OutboundRecord } from '@capflow/kafka';
 import { createReadStream, statSync } from 'node:fs';
 import { Command } from 'nest-commander';
-import { LineSplitter } from '../import/line-splitter';
+import { LineSplitter } from '@capflow/ingestion';
 import { CliUsageError, reportFailure } from '../output/cli-failure';
 import { ProgressBar } from '../output/progress-bar';
 import { KafkaCommand, KafkaOptions } from './kafka-command';

@@ -1,20 +1,8 @@
-import type { CommitmentsReport, CreditsReport, FlowsReport, Restatement, RoundTripsReport } from '@capflow/projections';
+import { asCsv, COMMITMENTS, CREDITS, FLOWS, flowsAsDot, flowsAsMermaid, PROVIDER_BACKLOG, RESTATEMENTS, ROUND_TRIPS, TRACE } from '@capflow/queries';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
 import { CliUsageError, reportFailure } from '../output/cli-failure';
 import { formatTable } from '../output/table';
-import { printReport } from '../reports/print-report';
-import {
-  asTable,
-  COMMITMENTS,
-  CREDITS,
-  FLOWS,
-  flowsAsDot,
-  flowsAsMermaid,
-  PROVIDER_BACKLOG,
-  RESTATEMENTS,
-  ROUND_TRIPS,
-  TRACE,
-} from '../reports/report-printers';
+import { asTable, printReport } from '../reports/print-report';
 import { ReportService } from '../reports/report.service';
 import { selectionOf, ViewCommand, ViewOptions } from './view-command';
 
@@ -35,11 +23,7 @@ export class RoundTripsCommand extends ViewCommand {
   async run(_: string[], options: ViewOptions & { policy: 'fifo' | 'pro_rata' }): Promise<void> {
     try {
       const selection = selectionOf(options);
-      const report = await this.reports.with(options.store, async (context) =>
-        this.reports.isCurrent(selection)
-          ? await this.reports.document<RoundTripsReport>(context, 'round-trips', options.policy, quiet(options))
-          : (await this.reports.view(context, selection)).roundTripsReport(options.policy, selection.asOfText),
-      );
+      const report = await this.reports.with(options.store, ({ queries }) => queries.roundTrips(options.policy, selection), quiet(options));
       printReport(report, options, ROUND_TRIPS);
     } catch (error) {
       reportFailure(error);
@@ -61,10 +45,7 @@ export class TraceCommand extends ViewCommand {
   async run(_: string[], options: ViewOptions & { investment: string }): Promise<void> {
     try {
       const selection = selectionOf(options);
-      const report = await this.reports.with(options.store, async (context) =>
-        (await this.reports.view(context, selection, options.investment)).traceReport(selection.asOfText),
-      );
-      if (!report) throw new CliUsageError(`no investment ${JSON.stringify(options.investment)} in this view`);
+      const report = await this.reports.with(options.store, ({ queries }) => queries.trace(options.investment, selection));
       const holdings = (['fifo', 'pro_rata'] as const)
         .map((policy) => `${policy}: ${report.holdings[policy].map((h) => `${h.partyId} ${h.amount}`).join(', ') || 'none'}`)
         .join('\n');
@@ -84,11 +65,7 @@ export class CommitmentsCommand extends ViewCommand {
   async run(_: string[], options: ViewOptions): Promise<void> {
     try {
       const selection = selectionOf(options);
-      const report = await this.reports.with(options.store, async (context) =>
-        this.reports.isCurrent(selection)
-          ? await this.reports.document<CommitmentsReport>(context, 'commitments', 'commitments', quiet(options))
-          : (await this.reports.view(context, selection)).commitmentsReport(selection.asOfText),
-      );
+      const report = await this.reports.with(options.store, ({ queries }) => queries.commitments(selection), quiet(options));
       printReport(report, options, COMMITMENTS, `\nper provider\n${asTable(PROVIDER_BACKLOG, report)}\n`);
     } catch (error) {
       reportFailure(error);
@@ -105,11 +82,7 @@ export class CreditsCommand extends ViewCommand {
   async run(_: string[], options: ViewOptions): Promise<void> {
     try {
       const selection = selectionOf(options);
-      const report = await this.reports.with(options.store, async (context) =>
-        this.reports.isCurrent(selection)
-          ? await this.reports.document<CreditsReport>(context, 'credits', 'credits', quiet(options))
-          : (await this.reports.view(context, selection)).creditsReport(selection.asOfText),
-      );
+      const report = await this.reports.with(options.store, ({ queries }) => queries.credits(selection), quiet(options));
       printReport(report, options, CREDITS);
     } catch (error) {
       reportFailure(error);
@@ -132,19 +105,17 @@ export class FlowsCommand extends ViewCommand {
     try {
       const selection = selectionOf(options);
       const format = options.format ?? (options.json ? 'json' : options.csv ? 'csv' : 'table');
-      const report = await this.reports.with(options.store, async (context) =>
-        this.reports.isCurrent(selection)
-          ? await this.reports.document<FlowsReport>(context, 'flows', 'flows', format !== 'table')
-          : (await this.reports.view(context, selection)).flowsReport(selection.asOfText),
-      );
+      const report = await this.reports.with(options.store, ({ queries }) => queries.flows(selection), format !== 'table');
       if (format === 'dot') process.stdout.write(flowsAsDot(report));
       else if (format === 'mermaid') process.stdout.write(flowsAsMermaid(report));
+      else if (format === 'json') process.stdout.write(`${JSON.stringify(report)}\n`);
+      else if (format === 'csv') process.stdout.write(asCsv(FLOWS, report));
       else {
         const cycles = report.currencies.flatMap((c) =>
           c.cycles.map((cycle) => [c.currency, cycle.groups.join(' → '), `${cycle.weakest.from} → ${cycle.weakest.to}`, cycle.weakest.amount]),
         );
         const footer = `\ncycles (money around each is at most its weakest edge)\n${formatTable(['currency', 'cycle', 'weakest edge', 'amount'], cycles, new Set([3]))}\n`;
-        printReport(report, { json: format === 'json', csv: format === 'csv' }, FLOWS, footer);
+        printReport(report, {}, FLOWS, footer);
       }
     } catch (error) {
       reportFailure(error);
@@ -161,12 +132,7 @@ export class RestatementsCommand extends ViewCommand {
   async run(_: string[], options: ViewOptions): Promise<void> {
     try {
       const selection = selectionOf(options);
-      const restatements = await this.reports.with(options.store, async (context) => {
-        await this.reports.current(context, 'restatements', quiet(options));
-        const toPosition = selection.knownAt === undefined ? undefined : await context.store.positionKnownAt(selection.knownAt);
-        return context.readModels.restatements({ toPosition, occurredTo: selection.asOf });
-      });
-      const report: { asOf: string | null; restatements: Restatement[] } = { asOf: selection.asOfText, restatements };
+      const report = await this.reports.with(options.store, ({ queries }) => queries.restatements(selection), quiet(options));
       printReport(report, options, RESTATEMENTS);
     } catch (error) {
       reportFailure(error);

@@ -1,22 +1,11 @@
-import { instantKeyOfBound } from '@capflow/contracts';
+import { Selection, selectionOf as selectionFrom } from '@capflow/queries';
 import { Option } from 'nest-commander';
-import { CliUsageError } from '../output/cli-failure';
 import { StoreCommand, StoreOptions } from './store-command';
 
 export interface ViewOptions extends StoreOptions {
   asOf?: string;
   knownAt?: string;
   csv?: boolean;
-}
-
-/** A selection of the ledger: --as-of (business time) and --known-at (ledger time). */
-export interface Selection {
-  /** As the user wrote it, for the report's `asOf`. */
-  asOfText: string | null;
-  /** Instant key, inclusive. */
-  asOf?: string;
-  /** ISO milliseconds, inclusive. */
-  knownAt?: string;
 }
 
 /** Reports take --as-of, --known-at, --json and --csv, beside --store. */
@@ -37,17 +26,7 @@ export abstract class ViewCommand extends StoreCommand {
   }
 }
 
+/** The selection a report's options name; a bad time is reported like any bad option. */
 export function selectionOf(options: ViewOptions): Selection {
-  return {
-    asOfText: options.asOf ?? null,
-    asOf: options.asOf === undefined ? undefined : endBound(options.asOf, '--as-of'),
-    knownAt: options.knownAt === undefined ? undefined : `${endBound(options.knownAt, '--known-at').slice(0, 23)}Z`,
-  };
-}
-
-/** A date alone means its last instant: "as of 5 November" includes that day. */
-function endBound(text: string, flag: string): string {
-  const key = instantKeyOfBound(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T23:59:59.999999999Z` : text);
-  if (key === null) throw new CliUsageError(`${flag} takes an RFC 3339 time or a date (YYYY-MM-DD), not ${JSON.stringify(text)}`);
-  return key;
+  return selectionFrom({ asOf: options.asOf, knownAt: options.knownAt }, { asOf: '--as-of', knownAt: '--known-at' });
 }

@@ -1,8 +1,7 @@
 import { MAX_EVENT_BYTES } from '@capflow/contracts';
-import type { IngestionService, IngestItem, IngestOutcome } from '@capflow/ingestion';
+import { FileLine, IngestionService, IngestItem, IngestOutcome, LineSplitter } from '@capflow/ingestion';
 import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { FileLine, LineSplitter } from './line-splitter';
 import { RejectionLog } from './rejection-log';
 
 export interface ImportSummary {

@@ -1,8 +1,7 @@
 import type { EventStore } from '@capflow/event-store';
-import type { LedgerView } from '@capflow/projections';
-import { computeView, openReadModelStore, ProjectionName, Projector, ProjectorOptions, ReadModelStore } from '@capflow/read-models';
+import { LedgerQueries } from '@capflow/queries';
+import { openReadModelStore, ProjectionName, Projector, ProjectorOptions, ReadModelStore } from '@capflow/read-models';
 import { Injectable } from '@nestjs/common';
-import type { Selection } from '../commands/view-command';
 import { ProgressBar } from '../output/progress-bar';
 import { StoreOpener } from '../store/store-opener.service';
 
@@ -11,53 +10,42 @@ export interface ReportContext {
   readModels: ReadModelStore;
   projector: Projector;
   projectorWith(options: ProjectorOptions): Projector;
+  /** The ledger's queries; a current report first brings its read model up to the log's head. */
+  queries: LedgerQueries;
 }
 
 /**
- * Where a report's figures come from: the read models, brought up to date with the log first,
- * for the ledger as it stands; a pass over the log for a view as of a business time or as known
- * at a ledger time.
+ * Opens the store and its read models for one command. The command line is the only process
+ * that may be running, so a report as the ledger stands first catches its read model up with
+ * the log (with a progress bar on a terminal, unless `quiet`).
  */
 @Injectable()
 export class ReportService {
   constructor(private readonly stores: StoreOpener) {}
 
-  async with<T>(storeUrl: string | undefined, work: (context: ReportContext) => Promise<T>): Promise<T> {
+  async with<T>(storeUrl: string | undefined, work: (context: ReportContext) => Promise<T>, quiet = true): Promise<T> {
     const store = await this.stores.open(storeUrl);
     let readModels: ReadModelStore | null = null;
     try {
       readModels = await openReadModelStore(this.stores.urlFor(storeUrl));
       const models = readModels;
+      const projector = new Projector(store, models);
       return await work({
         store,
         readModels: models,
-        projector: new Projector(store, models),
+        projector,
         projectorWith: (options) => new Projector(store, models, options),
+        queries: new LedgerQueries(store, models, { freshen: (projection) => caughtUp(projector, projection, quiet) }),
       });
     } finally {
       await readModels?.close();
       await store.close();
     }
   }
+}
 
-  /** A read model, caught up with every fact the log holds. */
-  async current(context: ReportContext, projection: ProjectionName, quiet: boolean): Promise<void> {
-    const progress = quiet ? ProgressBar.disabled() : new ProgressBar(process.stderr, 'projecting');
-    await context.projector.catchUp(({ position, head }) => progress.update(position, head, position, 'events'), [projection]);
-    progress.finish();
-  }
-
-  async document<T>(context: ReportContext, projection: ProjectionName, name: string, quiet: boolean): Promise<T> {
-    await this.current(context, projection, quiet);
-    return (await context.readModels.document(projection, name)) as T;
-  }
-
-  /** A view the read models do not hold: computed from the log. */
-  view(context: ReportContext, selection: Selection, traceInvestment?: string): Promise<LedgerView> {
-    return computeView(context.store, { asOf: selection.asOf, knownAt: selection.knownAt, traceInvestment });
-  }
-
-  isCurrent(selection: Selection): boolean {
-    return selection.asOf === undefined && selection.knownAt === undefined;
-  }
+async function caughtUp(projector: Projector, projection: ProjectionName, quiet: boolean): Promise<void> {
+  const progress = quiet ? ProgressBar.disabled() : new ProgressBar(process.stderr, 'projecting');
+  await projector.catchUp(({ position, head }) => progress.update(position, head, position, 'events'), [projection]);
+  progress.finish();
 }

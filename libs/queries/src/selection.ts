@@ -1,0 +1,47 @@
+import { instantKeyOfBound } from '@capflow/contracts';
+import { QueryError, QueryErrorCode } from './query.errors';
+
+/** A selection of the ledger: as of a business time, as known at a ledger time. */
+export interface Selection {
+  /** As the user wrote it, for the report's `asOf`. */
+  asOfText: string | null;
+  /** Instant key, inclusive. */
+  asOf?: string;
+  /** ISO milliseconds, inclusive. */
+  knownAt?: string;
+}
+
+export interface SelectionInput {
+  asOf?: string;
+  knownAt?: string;
+}
+
+/** Parameter names as the adapter shows them to its user (`--as-of` on the command line, `asOf` over HTTP). */
+export interface SelectionNames {
+  asOf: string;
+  knownAt: string;
+}
+
+export function selectionOf(input: SelectionInput, names: SelectionNames = { asOf: 'asOf', knownAt: 'knownAt' }): Selection {
+  return {
+    asOfText: input.asOf ?? null,
+    asOf: input.asOf === undefined ? undefined : timeBound(input.asOf, names.asOf, 'end', 'instant'),
+    knownAt: input.knownAt === undefined ? undefined : timeBound(input.knownAt, names.knownAt, 'end', 'iso'),
+  };
+}
+
+export function isCurrent(selection: Selection): boolean {
+  return selection.asOf === undefined && selection.knownAt === undefined;
+}
+
+/**
+ * A time bound in the form the store compares: instant keys for business time, ISO milliseconds
+ * for ledger time. A bare date means its first instant as a lower bound and its last as an upper
+ * bound, so "as of 5 November" includes that day.
+ */
+export function timeBound(text: string, name: string, side: 'start' | 'end', form: 'instant' | 'iso'): string {
+  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(text);
+  const key = text.length > 64 ? null : instantKeyOfBound(dateOnly && side === 'end' ? `${text}T23:59:59.999999999Z` : text);
+  if (key === null) throw new QueryError(QueryErrorCode.InvalidParameter, `${name} takes an RFC 3339 time or a date (YYYY-MM-DD), not ${JSON.stringify(text.slice(0, 64))}`);
+  return form === 'instant' ? key : `${key.slice(0, 23)}Z`;
+}
