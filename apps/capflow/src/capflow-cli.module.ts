@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { BalancesCommand } from './commands/balances.command';
+import { DemoCommand } from './commands/demo.command';
 import { DlqCommandGroup, DlqListCommand, DlqReplayCommand, DlqShowCommand } from './commands/dlq.command';
 import { EventsCommand } from './commands/events.command';
 import { ImportCommand } from './commands/import.command';
@@ -18,6 +19,7 @@ import {
   TraceCommand,
 } from './commands/report.command';
 import { SchemaCommand } from './commands/schema.command';
+import { ServeCommand } from './commands/serve.command';
 import { VerifyCommand } from './commands/verify.command';
 import { CapflowConfig } from './config/capflow-config';
 import { ReportService } from './reports/report.service';
@@ -51,6 +53,8 @@ import { StoreOpener } from './store/store-opener.service';
     DlqListCommand,
     DlqShowCommand,
     DlqReplayCommand,
+    ServeCommand,
+    DemoCommand,
   ],
 })
 export class CapflowCliModule {}

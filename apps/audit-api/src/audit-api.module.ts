@@ -1,0 +1,117 @@
+import { EventStore, openEventStore } from '@capflow/event-store';
+import { IngestionService } from '@capflow/ingestion';
+import { LedgerQueries } from '@capflow/queries';
+import { openReadModelStore, ReadModelStore } from '@capflow/read-models';
+import { DynamicModule, Inject, Injectable, MiddlewareConsumer, Module, NestModule, OnApplicationShutdown } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { createHash, randomUUID } from 'node:crypto';
+import { LoggerModule } from 'nestjs-pino';
+import { AccessLog } from './access-log/access-log';
+import { AccessLogMiddleware } from './access-log/access-log.middleware';
+import { AdminController } from './admin/admin.controller';
+import { ProjectionAdmin } from './admin/projection-admin.service';
+import { AuditApiConfig } from './audit-api.config';
+import { AuditApiOptions } from './audit-api.options';
+import { EVENT_STORE, READ_MODELS } from './audit-api.tokens';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { ApiKeyring } from './auth/api-keyring';
+import { EventsController } from './events/events.controller';
+import type { ApiRequest } from './http/api-request';
+import { ErrorFilter } from './http/error.filter';
+import { ApiMetrics } from './operations/api-metrics.service';
+import { IntegrityController } from './operations/integrity.controller';
+import { OperationsController } from './operations/operations.controller';
+import { ReportsController } from './reports/reports.controller';
+import { ViewCache } from './reports/view-cache';
+import { WebController } from './web/web.controller';
+
+/** Closes what the module opened, after the projector loop has stopped. */
+@Injectable()
+class AuditApiResources implements OnApplicationShutdown {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_MODELS) private readonly readModels: ReadModelStore,
+    private readonly accessLog: AccessLog,
+    private readonly projections: ProjectionAdmin,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.projections.onApplicationShutdown();
+    await this.readModels.close();
+    await this.store.close();
+    this.accessLog.close();
+  }
+}
+
+/** Where a key's requests are counted: its hash (never the key), else the caller's address. */
+function rateLimitTracker(request: Record<string, unknown>): Promise<string> {
+  const { headers, ip } = request as unknown as ApiRequest;
+  const authorization = headers.authorization;
+  return Promise.resolve(authorization ? `key:${createHash('sha256').update(authorization).digest('hex').slice(0, 32)}` : `ip:${ip}`);
+}
+
+/** The audit API: reports, the audit trail, appends, integrity, admin, the page, /health and /metrics. */
+@Module({})
+export class AuditApiModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(AccessLogMiddleware).forRoutes('*');
+  }
+
+  static forRoot(config: AuditApiConfig, options: Partial<AuditApiOptions> = {}): DynamicModule {
+    return {
+      module: AuditApiModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            base: { service: 'capflow-audit-api' },
+            genReqId: (request) => {
+              const given = request.headers['x-request-id'];
+              return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,100}$/.test(given) ? given : randomUUID();
+            },
+            customProps: (request) => ({ principal: (request as ApiRequest).principal?.name ?? null }),
+            // Never a key: the header is dropped, and a query string is logged by names only
+            serializers: {
+              req: (request: { id: string; method: string; url: string }) => ({ id: request.id, method: request.method, url: withoutQueryValues(request.url) }),
+            },
+            redact: ['req.headers.authorization', 'req.headers.cookie'],
+            autoLogging: { ignore: (request) => request.url === '/metrics' || request.url === '/health' },
+          },
+        }),
+        ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit: config.rateLimitPerMinute }], getTracker: rateLimitTracker }),
+      ],
+      controllers: [ReportsController, EventsController, IntegrityController, AdminController, OperationsController, WebController],
+      providers: [
+        { provide: AuditApiConfig, useValue: config },
+        { provide: AuditApiOptions, useValue: Object.assign(new AuditApiOptions(), options) },
+        { provide: ApiKeyring, useValue: new ApiKeyring(config.keys) },
+        { provide: AccessLog, useFactory: () => new AccessLog(config.accessLogPath) },
+        { provide: EVENT_STORE, useFactory: () => openEventStore(config.storeUrl) },
+        { provide: READ_MODELS, useFactory: () => openReadModelStore(config.storeUrl) },
+        {
+          provide: LedgerQueries,
+          inject: [EVENT_STORE, READ_MODELS],
+          useFactory: (store: EventStore, readModels: ReadModelStore) => new LedgerQueries(store, readModels, { view: new ViewCache().view }),
+        },
+        { provide: IngestionService, inject: [EVENT_STORE], useFactory: (store: EventStore) => new IngestionService(store) },
+        ApiMetrics,
+        ProjectionAdmin,
+        AccessLogMiddleware,
+        AuditApiResources,
+        { provide: APP_GUARD, useClass: ThrottlerGuard },
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_FILTER, useClass: ErrorFilter },
+      ],
+    };
+  }
+}
+
+function withoutQueryValues(url: string): string {
+  const [path, query] = url.split('?', 2);
+  if (query === undefined) return path;
+  return `${path}?${query
+    .split('&')
+    .map((pair) => `${pair.split('=')[0]}=…`)
+    .join('&')}`;
+}

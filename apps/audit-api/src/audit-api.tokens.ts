@@ -1,0 +1,3 @@
+/** Injection tokens of the audit API's resources. */
+export const EVENT_STORE = Symbol('EVENT_STORE');
+export const READ_MODELS = Symbol('READ_MODELS');

@@ -1,0 +1,42 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ApiError, ApiErrorCode } from '../http/api-error';
+import type { ApiRequest } from '../http/api-request';
+import { ApiKeyring } from './api-keyring';
+import type { Role } from './role';
+import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
+
+/** Query parameters that look like a credential: refused, so a key never sits in a URL, a log or a history. */
+const CREDENTIAL_PARAMETER = /^(api[-_]?key|key|token|access[-_]?token|auth|authorization|bearer|secret|password)$/i;
+const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/;
+
+/**
+ * Every route needs a valid bearer key with one of its roles, unless it is @Public():
+ * 401 without a valid key, 403 with one that lacks the role.
+ */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly keyring: ApiKeyring,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<ApiRequest>();
+    const credential = Object.keys(request.query ?? {}).find((name) => CREDENTIAL_PARAMETER.test(name));
+    if (credential !== undefined)
+      throw new ApiError(400, ApiErrorCode.KeyInQuery, `keys are never accepted in a query string (${credential}=): send "Authorization: Bearer <key>"`);
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const header = request.headers.authorization;
+    if (header === undefined) throw new ApiError(401, ApiErrorCode.Unauthenticated, 'this needs an API key: send "Authorization: Bearer <key>"');
+    const match = BEARER.exec(header);
+    const principal = match ? this.keyring.authenticate(match[1]) : null;
+    if (!principal) throw new ApiError(401, ApiErrorCode.InvalidKey, 'the API key is not valid');
+    request.principal = principal;
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets) ?? [];
+    if (!roles.some((role) => principal.roles.includes(role)))
+      throw new ApiError(403, ApiErrorCode.Forbidden, `this needs the ${roles.join(' or ') || 'admin'} role; the key "${principal.name}" has ${principal.roles.join(', ')}`);
+    return true;
+  }
+}

@@ -1,0 +1,18 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+
+/** The API's description, as served at /docs and checked in at apps/audit-api/openapi.json. */
+export function openApiDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('capflow audit API')
+    .setDescription(
+      'Every figure of the capital-flow ledger with its provenance, as of any business time (asOf) and as known at any ledger time (knownAt). ' +
+        'Reports return exactly the JSON of the command line (`capflow … --json`); tabular ones also as CSV. ' +
+        'Send an API key as `Authorization: Bearer <key>`; roles: auditor (read), ingest (POST /api/events), admin (rebuild, access log). ' +
+        'Errors: `{statusCode, code, detail, requestId}`.',
+    )
+    .setVersion('1')
+    .addBearerAuth()
+    .build();
+  return SwaggerModule.createDocument(app, config);
+}

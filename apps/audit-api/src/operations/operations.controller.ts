@@ -1,0 +1,45 @@
+import { LedgerQueries } from '@capflow/queries';
+import { Controller, Get, Header, HttpException, HttpStatus } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
+import { Public } from '../auth/roles.decorator';
+import { ApiMetrics } from './api-metrics.service';
+
+/** /health (the store, how far the read models lag) and /metrics (Prometheus). No ledger figures: public. */
+@ApiExcludeController()
+@Public()
+@SkipThrottle()
+@Controller()
+export class OperationsController {
+  constructor(
+    private readonly queries: LedgerQueries,
+    private readonly metrics: ApiMetrics,
+  ) {}
+
+  @Get('health')
+  async health(): Promise<Record<string, unknown>> {
+    let body: Record<string, unknown>;
+    try {
+      const { readModels, head } = await this.queries.readPosition();
+      const lag = readModels === null ? null : head - readModels;
+      if (lag !== null) this.metrics.readModelLag.set(lag);
+      body = { status: 'up', store: { status: 'up', head }, readModels: { position: readModels, lag } };
+    } catch (error) {
+      body = { statusCode: 503, code: 'unavailable', detail: 'the store does not answer', status: 'down', store: { status: 'down', error: (error as Error)?.message ?? String(error) } };
+      throw new HttpException(body, HttpStatus.SERVICE_UNAVAILABLE);
+    }
+    return body;
+  }
+
+  @Get('metrics')
+  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  async metricsText(): Promise<string> {
+    try {
+      const { readModels, head } = await this.queries.readPosition();
+      if (readModels !== null) this.metrics.readModelLag.set(head - readModels);
+    } catch {
+      // the store is down: /health says so; the metrics still answer
+    }
+    return this.metrics.registry.metrics();
+  }
+}
