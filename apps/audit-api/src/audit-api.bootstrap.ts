@@ -18,7 +18,7 @@ export interface RunningAuditApi {
 /** Creates the audit API's application (not listening): for the process, and for tests. */
 export async function createAuditApi(config: AuditApiConfig, options: Partial<AuditApiOptions> = {}): Promise<INestApplication> {
   // No body parser: POST /api/events reads its bytes itself, for the contract's parser and a size limit
-  const app = await NestFactory.create(AuditApiModule.forRoot(config, options), { bufferLogs: true, bodyParser: false });
+  const app = await NestFactory.create(AuditApiModule.forRoot(config, options), { bufferLogs: true, bodyParser: false, abortOnError: false });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   const http = app.getHttpAdapter().getInstance() as { disable(setting: string): void; set(setting: string, value: unknown): void };

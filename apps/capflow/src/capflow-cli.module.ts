@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ApiKeyCommand } from './commands/api-key.command';
 import { BalancesCommand } from './commands/balances.command';
 import { DemoCommand } from './commands/demo.command';
 import { DlqCommandGroup, DlqListCommand, DlqReplayCommand, DlqShowCommand } from './commands/dlq.command';
@@ -55,6 +56,7 @@ import { StoreOpener } from './store/store-opener.service';
     DlqReplayCommand,
     ServeCommand,
     DemoCommand,
+    ApiKeyCommand,
   ],
 })
 export class CapflowCliModule {}
