@@ -20,7 +20,6 @@ export async function createAuditApi(config: AuditApiConfig, options: Partial<Au
   // No body parser: POST /api/events reads its bytes itself, for the contract's parser and a size limit
   const app = await NestFactory.create(AuditApiModule.forRoot(config, options), { bufferLogs: true, bodyParser: false, abortOnError: false });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
   const http = app.getHttpAdapter().getInstance() as { disable(setting: string): void; set(setting: string, value: unknown): void };
   http.disable('x-powered-by');
   http.set('query parser', 'simple'); // flat name=value pairs: no nested objects from a query string
