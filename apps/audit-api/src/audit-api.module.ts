@@ -5,7 +5,7 @@ import { openReadModelStore, ReadModelStore } from '@capflow/read-models';
 import { DynamicModule, Inject, Injectable, MiddlewareConsumer, Module, NestModule, OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
 import { AccessLog } from './access-log/access-log';
 import { AccessLogMiddleware } from './access-log/access-log.middleware';
@@ -44,11 +44,17 @@ class AuditApiResources implements OnApplicationShutdown {
   }
 }
 
-/** Where a key's requests are counted: its hash (never the key), else the caller's address. */
-function rateLimitTracker(request: Record<string, unknown>): Promise<string> {
-  const { headers, ip } = request as unknown as ApiRequest;
-  const authorization = headers.authorization;
-  return Promise.resolve(authorization ? `key:${createHash('sha256').update(authorization).digest('hex').slice(0, 32)}` : `ip:${ip}`);
+/**
+ * Where a request is counted: a valid key's name, else the caller's address, so guessing keys
+ * from one address is limited like any other traffic from it.
+ */
+function rateLimitTracker(keyring: ApiKeyring): (request: Record<string, unknown>) => Promise<string> {
+  return (request) => {
+    const { headers, ip } = request as unknown as ApiRequest;
+    const match = /^Bearer ([\x21-\x7e]{1,512})$/.exec(headers.authorization ?? '');
+    const principal = match ? keyring.authenticate(match[1]) : null;
+    return Promise.resolve(principal ? `key:${principal.name}` : `ip:${ip}`);
+  };
 }
 
 /** The audit API: reports, the audit trail, appends, integrity, admin, the page, /health and /metrics. */
@@ -59,6 +65,7 @@ export class AuditApiModule implements NestModule {
   }
 
   static forRoot(config: AuditApiConfig, options: Partial<AuditApiOptions> = {}): DynamicModule {
+    const keyring = new ApiKeyring(config.keys);
     return {
       module: AuditApiModule,
       imports: [
@@ -79,13 +86,13 @@ export class AuditApiModule implements NestModule {
             autoLogging: { ignore: (request) => request.url === '/metrics' || request.url === '/health' },
           },
         }),
-        ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit: config.rateLimitPerMinute }], getTracker: rateLimitTracker }),
+        ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit: config.rateLimitPerMinute }], getTracker: rateLimitTracker(keyring) }),
       ],
       controllers: [ReportsController, EventsController, IntegrityController, AdminController, OperationsController, WebController],
       providers: [
         { provide: AuditApiConfig, useValue: config },
         { provide: AuditApiOptions, useValue: Object.assign(new AuditApiOptions(), options) },
-        { provide: ApiKeyring, useValue: new ApiKeyring(config.keys) },
+        { provide: ApiKeyring, useValue: keyring },
         { provide: AccessLog, useFactory: () => new AccessLog(config.accessLogPath) },
         { provide: EVENT_STORE, useFactory: () => openEventStore(config.storeUrl) },
         { provide: READ_MODELS, useFactory: () => openReadModelStore(config.storeUrl) },
