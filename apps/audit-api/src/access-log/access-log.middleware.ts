@@ -16,6 +16,8 @@ export class AccessLogMiddleware implements NestMiddleware {
 
   use(request: ApiRequest, response: Response, next: NextFunction): void {
     const started = process.hrtime.bigint();
+    // Read now: once the client is gone the socket is too, and express's request.ip throws
+    const ip = request.ip ?? '';
     response.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const path = request.originalUrl.split('?')[0];
@@ -31,7 +33,7 @@ export class AccessLogMiddleware implements NestMiddleware {
         query: Object.keys(request.query ?? {}).slice(0, 32),
         status: response.statusCode,
         ms: Math.round(seconds * 1000),
-        ip: request.ip ?? '',
+        ip,
       });
     });
     next();

@@ -11,13 +11,19 @@ export async function readBody(request: ApiRequest, maxBytes: number): Promise<B
   if (declared > maxBytes) throw tooLarge(maxBytes);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
+  let tooBig = false;
+  // Leaving the loop must not destroy the request: that would close the socket before the 413
+  for await (const chunk of request.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > maxBytes) {
-      request.resume(); // drain the rest without keeping it, so the 413 can be answered
-      throw tooLarge(maxBytes);
+      tooBig = true;
+      break;
     }
     chunks.push(chunk);
+  }
+  if (tooBig) {
+    request.resume(); // drain the rest without keeping it, so the 413 can be answered
+    throw tooLarge(maxBytes);
   }
   return Buffer.concat(chunks);
 }
