@@ -2,7 +2,7 @@ import { EventStore, openEventStore } from '@capflow/event-store';
 import { IngestionService } from '@capflow/ingestion';
 import { LedgerQueries } from '@capflow/queries';
 import { openReadModelStore, ReadModelStore } from '@capflow/read-models';
-import { DynamicModule, Inject, Injectable, MiddlewareConsumer, Module, NestModule, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { randomUUID } from 'node:crypto';
@@ -14,7 +14,7 @@ import { ProjectionAdmin } from './admin/projection-admin.service';
 import { AuditApiConfig } from './audit-api.config';
 import { AuditApiOptions } from './audit-api.options';
 import { EVENT_STORE, READ_MODELS } from './audit-api.tokens';
-import { ApiKeyGuard } from './auth/api-key.guard';
+import { ApiKeyGuard, bearerKeyOf } from './auth/api-key.guard';
 import { ApiKeyring } from './auth/api-keyring';
 import { EventsController } from './events/events.controller';
 import type { ApiRequest } from './http/api-request';
@@ -51,19 +51,16 @@ class AuditApiResources implements OnApplicationShutdown {
 function rateLimitTracker(keyring: ApiKeyring): (request: Record<string, unknown>) => Promise<string> {
   return (request) => {
     const { headers, ip } = request as unknown as ApiRequest;
-    const match = /^Bearer ([\x21-\x7e]{1,512})$/.exec(headers.authorization ?? '');
-    const principal = match ? keyring.authenticate(match[1]) : null;
+    const key = bearerKeyOf(headers.authorization);
+    const principal = key === null ? null : keyring.authenticate(key);
     return Promise.resolve(principal ? `key:${principal.name}` : `ip:${ip}`);
   };
 }
 
 /** The audit API: reports, the audit trail, appends, integrity, admin, the page, /health and /metrics. */
 @Module({})
-export class AuditApiModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(AccessLogMiddleware).forRoutes('*');
-  }
-
+export class AuditApiModule {
+  // The access log is applied to every request by createAuditApi, before any route is matched
   static forRoot(config: AuditApiConfig, options: Partial<AuditApiOptions> = {}): DynamicModule {
     const keyring = new ApiKeyring(config.keys);
     return {

@@ -8,7 +8,13 @@ import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
 
 /** Query parameters that look like a credential: refused, so a key never sits in a URL, a log or a history. */
 const CREDENTIAL_PARAMETER = /^(api[-_]?key|key|token|access[-_]?token|auth|authorization|bearer|secret|password)$/i;
-const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/;
+/** The scheme is case-insensitive (RFC 9110 §11.1): "bearer <key>" is the same credential. */
+const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/i;
+
+/** The key of an `Authorization: Bearer <key>` header, or null. */
+export function bearerKeyOf(header: string | undefined): string | null {
+  return header === undefined ? null : (BEARER.exec(header)?.[1] ?? null);
+}
 
 /**
  * Every route needs a valid bearer key with one of its roles, unless it is @Public():
@@ -30,8 +36,8 @@ export class ApiKeyGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const header = request.headers.authorization;
     if (header === undefined) throw new ApiError(401, ApiErrorCode.Unauthenticated, 'this needs an API key: send "Authorization: Bearer <key>"');
-    const match = BEARER.exec(header);
-    const principal = match ? this.keyring.authenticate(match[1]) : null;
+    const key = bearerKeyOf(header);
+    const principal = key === null ? null : this.keyring.authenticate(key);
     if (!principal) throw new ApiError(401, ApiErrorCode.InvalidKey, 'the API key is not valid');
     request.principal = principal;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets) ?? [];
