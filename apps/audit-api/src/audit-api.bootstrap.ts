@@ -1,11 +1,14 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import { AccessLogMiddleware } from './access-log/access-log.middleware';
 import { AuditApiConfig } from './audit-api.config';
 import { AuditApiModule } from './audit-api.module';
 import { AuditApiOptions } from './audit-api.options';
+import type { ApiRequest } from './http/api-request';
 import { openApiDocument } from './openapi';
 
 export interface RunningAuditApi {
@@ -23,6 +26,10 @@ export async function createAuditApi(config: AuditApiConfig, options: Partial<Au
   const http = app.getHttpAdapter().getInstance() as { disable(setting: string): void; set(setting: string, value: unknown): void };
   http.disable('x-powered-by');
   http.set('query parser', 'simple'); // flat name=value pairs: no nested objects from a query string
+  // Before any route or middleware path is matched, so that every request is logged, even one
+  // whose path cannot be decoded (a route-bound middleware never sees that one)
+  const accessLog = app.get(AccessLogMiddleware);
+  app.use((request: ApiRequest, response: Response, next: NextFunction) => accessLog.use(request, response, next));
   app.use(
     helmet({
       contentSecurityPolicy: {

@@ -2,6 +2,7 @@ import { EventStoreErrorCode, isEventStoreError } from '@capflow/event-store';
 import { isQueryError, QueryErrorCode } from '@capflow/queries';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
+import { randomUUID } from 'node:crypto';
 import { ApiErrorCode, ErrorBody } from './api-error';
 import type { ApiRequest } from './api-request';
 
@@ -31,7 +32,9 @@ export class ErrorFilter implements ExceptionFilter {
     const request = host.switchToHttp().getRequest<ApiRequest>();
     const response = host.switchToHttp().getResponse<Response>();
     const body = this.bodyOf(error);
-    body.requestId = String(request.id ?? '');
+    // A request refused before the logger's middleware ran (a path that cannot be decoded) has none yet
+    request.id ??= randomUUID();
+    body.requestId = String(request.id);
     if (body.statusCode === 401) response.setHeader('WWW-Authenticate', 'Bearer realm="capflow"');
     if (body.statusCode === 503) response.setHeader('Retry-After', '1');
     if (!response.headersSent) response.status(body.statusCode).json(body);
