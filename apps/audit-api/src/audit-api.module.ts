@@ -83,7 +83,12 @@ export class AuditApiModule {
             autoLogging: { ignore: (request) => request.url === '/metrics' || request.url === '/health' },
           },
         }),
-        ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit: config.rateLimitPerMinute }], getTracker: rateLimitTracker(keyring) }),
+        ThrottlerModule.forRoot({
+          throttlers: [{ ttl: 60_000, limit: config.rateLimitPerMinute }],
+          getTracker: rateLimitTracker(keyring),
+          // one count per key (or address) across every route; the default counts each route apart
+          generateKey: (_context, tracker, name) => `${name}:${tracker}`,
+        }),
       ],
       controllers: [ReportsController, EventsController, IntegrityController, AdminController, OperationsController, WebController],
       providers: [
