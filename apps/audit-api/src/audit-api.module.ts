@@ -74,7 +74,12 @@ export class AuditApiModule {
               const given = request.headers['x-request-id'];
               return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,100}$/.test(given) ? given : randomUUID();
             },
-            customProps: (request) => ({ principal: (request as ApiRequest).principal?.name ?? null }),
+            // Called when the request starts and again when it is answered (pino-http adds both unless
+            // equal): only a known principal, so a line never holds "principal" twice (null, then the name)
+            customProps: (request) => {
+              const principal = (request as ApiRequest).principal?.name;
+              return principal === undefined ? {} : { principal };
+            },
             // Never a key: the header is dropped, and a query string is logged by names only
             serializers: {
               req: (request: { id: string; method: string; url: string }) => ({ id: request.id, method: request.method, url: withoutQueryValues(request.url) }),
