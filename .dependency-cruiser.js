@@ -3,7 +3,8 @@
  * - a lib is entered through its index.ts, never by a path into its src/;
  * - libs/ledger is pure TypeScript: no NestJS, no I/O, no other lib but contracts;
  * - libs never import apps;
- * - kafkajs is imported by one file, libs/kafka/src/kafka-client.ts.
+ * - kafkajs is imported by one file, libs/kafka/src/kafka-client.ts;
+ * - @eventstore/db-client is imported only by the EventStoreDB adapter, libs/event-store/src/esdb/.
  */
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -50,6 +51,13 @@ module.exports = {
       severity: 'error',
       from: { pathNot: '^libs/kafka/src/kafka-client\\.ts$|^infra/' },
       to: { path: '(^|/)node_modules/kafkajs/' },
+    },
+    {
+      name: 'esdb-client-behind-the-adapter',
+      comment: 'Only the EventStoreDB adapter (libs/event-store/src/esdb/) speaks @eventstore/db-client, so the client can be replaced there alone.',
+      severity: 'error',
+      from: { pathNot: '^libs/event-store/src/esdb/|^infra/' },
+      to: { path: '(^|/)node_modules/@eventstore/db-client/' },
     },
     {
       name: 'libs-do-not-import-apps',

@@ -1,8 +1,11 @@
 export * from './event-store.port';
 export { EventStoreError, EventStoreErrorCode, isEventStoreError } from './event-store.errors';
-export { DEFAULT_STORE_URL, openEventStore, parseStoreUrl } from './open-event-store';
+export { DEFAULT_STORE_URL, openEventStore, parseStoreUrl, redactStoreUrl, redactStoreUrl as redact } from './open-event-store';
 export type { OpenEventStoreOptions, StoreLocation } from './open-event-store';
 export { verifyChain } from './verify-chain';
 export type { ChainProblem, VerifyReport } from './verify-chain';
 export { GENESIS_HASH } from './hash-chain';
-export { parsePostgresUrl, redact } from './postgres/postgres-url';
+export { parsePostgresUrl } from './postgres/postgres-url';
+export { DEFAULT_ESDB_READ_MODELS } from './esdb/esdb-url';
+export type { EsdbCheckpoint } from './esdb/esdb-records';
+export { formatCheckpoint, parseCheckpoint } from './esdb/esdb-records';

@@ -1,12 +1,18 @@
 import { resolve } from 'node:path';
 import { EventStoreError, EventStoreErrorCode } from './event-store.errors';
 import type { EventStore } from './event-store.port';
+import { isEsdbUrl, parseEsdbUrl, redactEsdbUrl } from './esdb/esdb-url';
+import { redact as redactPostgresUrl } from './postgres/postgres-url';
 
 export const DEFAULT_STORE_URL = 'sqlite:./data/capflow.db';
 
-export type StoreLocation = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string } | { kind: 'esdb'; url: string };
+export type StoreLocation =
+  | { kind: 'sqlite'; path: string }
+  | { kind: 'postgres'; url: string }
+  /** EventStoreDB holds only the log: `readModels` (the URL's readModels= parameter) names where read models live. */
+  | { kind: 'esdb'; url: string; readModels: string };
 
-/** `sqlite:PATH`, `postgres://…` / `postgresql://…`, `esdb://…`. */
+/** `sqlite:PATH`, `postgres://…` / `postgresql://…`, `esdb://…` (also esdb+discover://, kurrentdb://). */
 export function parseStoreUrl(url: string): StoreLocation {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
@@ -14,11 +20,21 @@ export function parseStoreUrl(url: string): StoreLocation {
     return { kind: 'sqlite', path: resolve(path) };
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return { kind: 'postgres', url };
-  if (url.startsWith('esdb://') || url.startsWith('esdb+discover://') || url.startsWith('kurrentdb://')) return { kind: 'esdb', url };
+  if (isEsdbUrl(url)) {
+    const { readModels } = parseEsdbUrl(url); // throws invalid_store_url with the reason
+    parseStoreUrl(readModels);
+    return { kind: 'esdb', url, readModels };
+  }
   throw new EventStoreError(
     EventStoreErrorCode.InvalidStoreUrl,
     `unknown store URL ${JSON.stringify(url.replace(/\/\/[^@/]*@/, '//***@'))}: use sqlite:PATH, postgres://… or esdb://…`,
   );
+}
+
+/** A store URL fit for logs and messages: every password masked (an esdb:// URL's readModels= URL's too). */
+export function redactStoreUrl(url: string): string {
+  if (url.startsWith('sqlite:')) return url;
+  return isEsdbUrl(url) ? redactEsdbUrl(url) : redactPostgresUrl(url);
 }
 
 export interface OpenEventStoreOptions {
@@ -37,7 +53,9 @@ export async function openEventStore(url: string, options: OpenEventStoreOptions
       const { PostgresEventStore } = await import('./postgres/postgres-event-store');
       return PostgresEventStore.open(location.url, options);
     }
-    case 'esdb':
-      throw new EventStoreError(EventStoreErrorCode.StoreUnavailable, 'the EventStoreDB adapter is not built yet (esdb:// URLs arrive with it)');
+    case 'esdb': {
+      const { EsdbEventStore } = await import('./esdb/esdb-event-store');
+      return EsdbEventStore.open(location.url, options);
+    }
   }
 }
