@@ -12,7 +12,8 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
         'Errors: `{statusCode, code, detail, requestId}`.',
     )
     .setVersion('1')
-    .addBearerAuth()
+    // an opaque API key (cfk_…), not a JWT as the default scheme says
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'API key (cfk_…)', description: 'an API key given by an admin: `Authorization: Bearer cfk_…`' })
     .build();
   return SwaggerModule.createDocument(app, config);
 }
