@@ -64,6 +64,7 @@ describe('capflow with an esdb:// store and no EventStoreDB there', () => {
     ['verify', ['verify']],
     ['replay', ['replay']],
     ['verify --json', ['verify', '--json']],
+    ['serve', ['serve', '--no-ingest', '--port', '0']],
   ])('%s fails fast on a closed port: exit 1, "connection refused"', (_, args) => {
     const url = `esdb://127.0.0.1:${closedPort}?tls=false`;
     const result = timed([...args, '--store', url]);
