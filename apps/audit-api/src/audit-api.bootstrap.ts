@@ -30,6 +30,11 @@ export async function createAuditApi(config: AuditApiConfig, options: Partial<Au
   // whose path cannot be decoded (a route-bound middleware never sees that one)
   const accessLog = app.get(AccessLogMiddleware);
   app.use((request: ApiRequest, response: Response, next: NextFunction) => accessLog.use(request, response, next));
+  // Ledger figures are confidential: a shared cache must never keep them, and a browser asks again
+  app.use((request: ApiRequest, response: Response, next: NextFunction) => {
+    if (request.path.startsWith('/api/')) response.setHeader('Cache-Control', 'private, no-cache');
+    next();
+  });
   app.use(
     helmet({
       contentSecurityPolicy: {

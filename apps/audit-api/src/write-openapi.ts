@@ -9,7 +9,7 @@ import { openApiDocument } from './openapi';
 /** Where the description is checked in, from the repository's root. */
 export const OPENAPI_FILE = 'apps/audit-api/openapi.json';
 /** What regenerates it (a test names this when the checked-in file is stale). */
-export const REGENERATE_OPENAPI = 'npm run build && node dist/apps/audit-api/src/write-openapi.js';
+export const REGENERATE_OPENAPI = 'npm run openapi';
 
 /**
  * The API's description as the app generates it (the document served at /docs/openapi.json):
