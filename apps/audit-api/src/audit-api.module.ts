@@ -23,6 +23,7 @@ import { ApiMetrics } from './operations/api-metrics.service';
 import { IntegrityController } from './operations/integrity.controller';
 import { OperationsController } from './operations/operations.controller';
 import { ReportsController } from './reports/reports.controller';
+import { ReportCache } from './reports/report-cache';
 import { ViewCache } from './reports/view-cache';
 import { WebController } from './web/web.controller';
 
@@ -109,6 +110,7 @@ export class AuditApiModule {
           useFactory: (store: EventStore, readModels: ReadModelStore) => new LedgerQueries(store, readModels, { view: new ViewCache().view }),
         },
         { provide: IngestionService, inject: [EVENT_STORE], useFactory: (store: EventStore) => new IngestionService(store) },
+        ReportCache,
         ApiMetrics,
         ProjectionAdmin,
         AccessLogMiddleware,

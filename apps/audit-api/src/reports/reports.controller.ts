@@ -1,11 +1,12 @@
 import { IDENTIFIER_PATTERN } from '@capflow/contracts';
-import { BALANCES, COMMITMENTS, CREDITS, FLOWS, flowsAsDot, flowsAsMermaid, LedgerQueries, RESTATEMENTS, ROUND_TRIPS, selectionOf, TRACE } from '@capflow/queries';
+import { BALANCES, COMMITMENTS, CREDITS, FLOWS, flowsAsDot, flowsAsMermaid, isCurrent, LedgerQueries, RESTATEMENTS, ROUND_TRIPS, selectionOf, TRACE } from '@capflow/queries';
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Roles } from '../auth/roles.decorator';
 import type { ApiRequest } from '../http/api-request';
 import { invalid, oneOf, queryParams } from '../http/query-params';
+import { ReportCache } from './report-cache';
 import { reportResponse, TABULAR_FORMATS } from './report-response';
 
 const VIEW = ['asOf', 'knownAt'] as const;
@@ -20,7 +21,10 @@ const Format = ApiQuery({ name: 'format', required: false, enum: TABULAR_FORMATS
 @Roles('auditor', 'admin')
 @Controller('api')
 export class ReportsController {
-  constructor(private readonly queries: LedgerQueries) {}
+  constructor(
+    private readonly queries: LedgerQueries,
+    private readonly cache: ReportCache,
+  ) {}
 
   @Get('balances')
   @ApiOperation({ summary: "every party's postings per account and currency, with the trial balance (EVENTS.md)" })
@@ -31,7 +35,9 @@ export class ReportsController {
   async balances(@Req() request: ApiRequest, @Res({ passthrough: true }) response: Response): Promise<unknown> {
     const params = queryParams(request, [...VIEW, 'format']);
     const format = oneOf(params.format, 'format', TABULAR_FORMATS, 'json');
-    return reportResponse(response, await this.queries.balances(selectionOf(params)), format, BALANCES, 'balances');
+    const selection = selectionOf(params);
+    if (format === 'json' && isCurrent(selection)) return this.cache.send(request, response, 'balances', 'balances');
+    return reportResponse(response, await this.queries.balances(selection), format, BALANCES, 'balances');
   }
 
   @Get('reports/round-trips')
@@ -45,7 +51,9 @@ export class ReportsController {
     const params = queryParams(request, [...VIEW, 'policy', 'format']);
     const policy = oneOf(params.policy, 'policy', ['fifo', 'pro_rata'] as const);
     const format = oneOf(params.format, 'format', TABULAR_FORMATS, 'json');
-    return reportResponse(response, await this.queries.roundTrips(policy, selectionOf(params)), format, ROUND_TRIPS, `round-trips-${policy}`);
+    const selection = selectionOf(params);
+    if (format === 'json' && isCurrent(selection)) return this.cache.send(request, response, 'round-trips', policy);
+    return reportResponse(response, await this.queries.roundTrips(policy, selection), format, ROUND_TRIPS, `round-trips-${policy}`);
   }
 
   @Get('reports/trace/:investmentId')
@@ -71,7 +79,9 @@ export class ReportsController {
   async commitments(@Req() request: ApiRequest, @Res({ passthrough: true }) response: Response): Promise<unknown> {
     const params = queryParams(request, [...VIEW, 'format']);
     const format = oneOf(params.format, 'format', TABULAR_FORMATS, 'json');
-    return reportResponse(response, await this.queries.commitments(selectionOf(params)), format, COMMITMENTS, 'commitments');
+    const selection = selectionOf(params);
+    if (format === 'json' && isCurrent(selection)) return this.cache.send(request, response, 'commitments', 'commitments');
+    return reportResponse(response, await this.queries.commitments(selection), format, COMMITMENTS, 'commitments');
   }
 
   @Get('reports/credits')
@@ -83,7 +93,9 @@ export class ReportsController {
   async credits(@Req() request: ApiRequest, @Res({ passthrough: true }) response: Response): Promise<unknown> {
     const params = queryParams(request, [...VIEW, 'format']);
     const format = oneOf(params.format, 'format', TABULAR_FORMATS, 'json');
-    return reportResponse(response, await this.queries.credits(selectionOf(params)), format, CREDITS, 'credits');
+    const selection = selectionOf(params);
+    if (format === 'json' && isCurrent(selection)) return this.cache.send(request, response, 'credits', 'credits');
+    return reportResponse(response, await this.queries.credits(selection), format, CREDITS, 'credits');
   }
 
   @Get('reports/flows')
@@ -95,7 +107,9 @@ export class ReportsController {
   async flows(@Req() request: ApiRequest, @Res({ passthrough: true }) response: Response): Promise<unknown> {
     const params = queryParams(request, [...VIEW, 'format']);
     const format = oneOf(params.format, 'format', ['json', 'csv', 'dot', 'mermaid'] as const, 'json');
-    const report = await this.queries.flows(selectionOf(params));
+    const selection = selectionOf(params);
+    if (format === 'json' && isCurrent(selection)) return this.cache.send(request, response, 'flows', 'flows');
+    const report = await this.queries.flows(selection);
     if (format === 'dot') {
       response.setHeader('Content-Type', 'text/vnd.graphviz; charset=utf-8');
       return flowsAsDot(report);
