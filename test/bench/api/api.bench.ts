@@ -466,7 +466,7 @@ function table(rows: Row[]): string[] {
 async function benchStore(store: string, prepared: PreparedStore, opts: Options): Promise<string[]> {
   const lines = [`${store} (${prepared.reused ? 'reused; built' : 'built'} ${prepared.note.builtAt})`];
   for (const step of prepared.note.steps)
-    lines.push(`  ${step.what.padEnd(32)} ${step.seconds.toFixed(1).padStart(7)} s   peak RSS ${step.peakRssMb?.toFixed(0) ?? '?'} MB`);
+    lines.push(`  ${step.what.padEnd(40)} ${step.seconds.toFixed(1).padStart(7)} s   peak RSS ${step.peakRssMb?.toFixed(0) ?? '?'} MB`);
 
   const key = `cfk_${randomBytes(32).toString('base64url')}`;
   const keyEntry = `bench:auditor:${createHash('sha256').update(key).digest('hex')}`;
