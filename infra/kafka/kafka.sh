@@ -277,6 +277,9 @@ abort_start() {
 # Starts the broker configured in DIR and waits until it serves; on failure abort_start kills it.
 launch_broker() {
   local dir=$1 port=$2 pid
+  # A restart finds the stopped broker's pid file: without this the wait below would read that
+  # pid, see it dead, and call a healthy start a failure
+  rm -f "$dir/kafka.pid"
   # setsid: the broker outlives this script and a Ctrl-C in its terminal. The wrapper closes every inherited
   # descriptor above 2 (a caller's pipe kept open by the broker would make `$(kafka.sh start)` or a CI harness wait
   # for ever), writes its own pid and becomes java, so kafka.pid holds the JVM's pid whether or not setsid forks.
