@@ -101,7 +101,14 @@ export class KafkaClient {
 
   async publisher(): Promise<RecordPublisher> {
     // murmur2 on the key, as the Java client: the same key lands on the same partition from either
-    const producer = this.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+    // Idempotent (acks all, one request in flight): a send the client retries after a timeout is not
+    // written twice, so a producer's duplicate never reaches the topic (and its dead letters) under load
+    const producer = this.kafka.producer({
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     await producer.connect();
     return new RecordPublisher(producer);
   }
