@@ -32,7 +32,7 @@ export interface RunningIngest {
  * microservice transport in the same application (a hybrid app).
  */
 export async function startIngest(config: IngestConfig): Promise<RunningIngest> {
-  const app = await NestFactory.create(IngestModule.forRoot(config), { bufferLogs: true });
+  const app = await NestFactory.create(IngestModule.forRoot(config), { bufferLogs: true, abortOnError: false });
   const logger = app.get(Logger);
   app.useLogger(logger);
   const ingestion = app.get(IngestionService);

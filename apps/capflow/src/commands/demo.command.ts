@@ -24,6 +24,7 @@ export class DemoCommand extends ServingCommand {
       process.exit(process.exitCode ?? 0);
     } catch (error) {
       reportFailure(error);
+      process.exit(1); // a client that failed to start may leave timers or sockets behind
     }
   }
 }

@@ -47,6 +47,7 @@ export class ServeCommand extends ServingCommand {
       process.exit(process.exitCode ?? 0);
     } catch (error) {
       reportFailure(error);
+      process.exit(1); // a client that failed to start may leave timers or sockets behind
     }
   }
 }

@@ -10,6 +10,8 @@ export function reportFailure(error: unknown): void {
   else if ((error as NodeJS.ErrnoException)?.code === 'ENOENT') message = `no such file: ${(error as NodeJS.ErrnoException).path}`;
   else if ((error as NodeJS.ErrnoException)?.code === 'EISDIR') message = `a directory, not a file: ${(error as NodeJS.ErrnoException).path ?? ''}`;
   else if (error instanceof CliUsageError) message = error.message;
+  // the Kafka client's own errors (a broker that does not answer): its message, not its stack
+  else if (/^KafkaJS/.test((error as Error)?.name ?? '')) message = `Kafka: ${(error as Error).message}`;
   else message = (error as Error)?.stack ?? String(error);
   process.stderr.write(`capflow: ${message}\n`);
   process.exitCode = 1;

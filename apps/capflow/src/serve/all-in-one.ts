@@ -30,7 +30,13 @@ export async function serveAllInOne(options: ServeOptions, out: NodeJS.WritableS
     config = config.withKeys(generated.map((key) => key.entry));
   }
   const api = await startAuditApi(config, { projector: true });
-  const ingest = ingestConfig ? await startIngest(ingestConfig) : null;
+  let ingest: Awaited<ReturnType<typeof startIngest>> | null = null;
+  try {
+    ingest = ingestConfig ? await startIngest(ingestConfig) : null;
+  } catch (error) {
+    await api.stop(); // else its server would keep a process that failed to start alive
+    throw error;
+  }
   const auditorKey = generated.find((key) => key.role === 'auditor')?.key;
   const lines = [
     `capflow is serving ${config.redactedStoreUrl}`,
