@@ -7,18 +7,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI_PATH, REPO_ROOT } from '../support/cli';
+import { eventually } from '../support/eventually';
 
 const SAMPLE_FACTS = readFileSync(join(REPO_ROOT, 'apps/capflow/sample/public-deals.ndjson'), 'utf8').split('\n').filter((line) => line.trim()).length;
 
-async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 let scratch: string;
 beforeAll(() => (scratch = mkdtempSync(join(tmpdir(), 'capflow-demo-'))));
@@ -35,7 +27,7 @@ it('loads the sample, serves the page, and answers the printed key with the samp
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   try {
-    const page = await eventually(() => /page\s+(http:\/\/\S+)\/#key=(cfk_\S+)/.exec(output) ?? undefined, `the page's address in:\n${output}`);
+    const page = await eventually(() => /page\s+(http:\/\/\S+)\/#key=(cfk_\S+)/.exec(output) ?? undefined, `the page's address in:\n${output}`, 60_000);
     const [, base, key] = page;
     expect(output).toContain(`${SAMPLE_FACTS} facts stored, 0 already there, 0 refused`);
     const html = await fetch(`${base}/`);
@@ -44,7 +36,7 @@ it('loads the sample, serves the page, and answers the printed key with the samp
     await eventually(async () => {
       const health = (await (await fetch(`${base}/health`)).json()) as { store: { head: number }; readModels: { lag: number | null } };
       return health.store.head === SAMPLE_FACTS && health.readModels.lag === 0 ? true : undefined;
-    }, 'the sample projected');
+    }, 'the sample projected', 60_000);
     const response = await fetch(`${base}/api/reports/round-trips?policy=fifo`, { headers: { authorization: `Bearer ${key}` } });
     expect(response.status).toBe(200);
     const report = (await response.json()) as { investments: { investmentId: string; returnedCash: string }[] };

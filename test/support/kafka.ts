@@ -7,7 +7,8 @@ import { KafkaClient, kafkaSettings, OutboundRecord } from '@capflow/kafka';
 import { ChildProcess, spawn } from 'node:child_process';
 import { CLI_PATH, REPO_ROOT, runCli } from './cli';
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// the kafka tier's specs import them from here
+export { eventually, sleep } from './eventually';
 
 export function brokers(): string {
   const value = process.env.KAFKA_BROKERS;
@@ -150,18 +151,3 @@ export function dlqList(env: Record<string, string>): DlqEntry[] {
   return JSON.parse(result.stdout);
 }
 
-/** Polls until check() returns a value other than undefined, or fails with what it last saw. */
-export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message ?? last}` : ''}`);
-    await sleep(250);
-  }
-}

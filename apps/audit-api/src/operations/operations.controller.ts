@@ -18,28 +18,33 @@ export class OperationsController {
 
   @Get('health')
   async health(): Promise<Record<string, unknown>> {
-    let body: Record<string, unknown>;
     try {
-      const { readModels, head } = await this.queries.readPosition();
-      const lag = readModels === null ? null : head - readModels;
-      if (lag !== null) this.metrics.readModelLag.set(lag);
-      body = { status: 'up', store: { status: 'up', head }, readModels: { position: readModels, lag } };
+      const { head, readModels, lag } = await this.positions();
+      return { status: 'up', store: { status: 'up', head }, readModels: { position: readModels, lag } };
     } catch (error) {
-      body = { statusCode: 503, code: 'unavailable', detail: 'the store does not answer', status: 'down', store: { status: 'down', error: (error as Error)?.message ?? String(error) } };
+      const body = {
+        statusCode: 503,
+        code: 'unavailable',
+        detail: 'the store does not answer',
+        status: 'down',
+        store: { status: 'down', error: (error as Error)?.message ?? String(error) },
+      };
       throw new HttpException(body, HttpStatus.SERVICE_UNAVAILABLE);
     }
-    return body;
   }
 
   @Get('metrics')
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   async metricsText(): Promise<string> {
-    try {
-      const { readModels, head } = await this.queries.readPosition();
-      if (readModels !== null) this.metrics.readModelLag.set(head - readModels);
-    } catch {
-      // the store is down: /health says so; the metrics still answer
-    }
+    await this.positions().catch(() => undefined); // the store is down: /health says so; the metrics still answer
     return this.metrics.registry.metrics();
+  }
+
+  /** The log's head and the slowest read model's checkpoint; keeps the lag gauge current. */
+  private async positions(): Promise<{ head: number; readModels: number | null; lag: number | null }> {
+    const { readModels, head } = await this.queries.readPosition();
+    const lag = readModels === null ? null : head - readModels;
+    if (lag !== null) this.metrics.readModelLag.set(lag);
+    return { head, readModels, lag };
   }
 }
