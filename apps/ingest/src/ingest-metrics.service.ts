@@ -18,9 +18,17 @@ export class IngestMetrics {
     labelNames: ['topic'],
     registers: [this.registry],
   });
+  private readonly held = new Counter({
+    name: 'capflow_ingest_held_total',
+    help:
+      'unknown_reference facts kept in memory for later transactions rather than sent to the retry topic (outcome held: per ' +
+      'decision), and held facts sent there later without a new decision, no batch having come (outcome released)',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
   private readonly batchSize = new Histogram({
     name: 'capflow_ingest_batch_size',
-    help: 'Records per partition batch (one store transaction)',
+    help: 'Records per store transaction: a partition batch, with the held facts decided again',
     buckets: [1, 10, 100, 500, 1000, 2500, 5000, 10_000, 25_000, 50_000],
     registers: [this.registry],
   });
@@ -49,11 +57,13 @@ export class IngestMetrics {
     if (duplicates) this.events.inc({ outcome: 'duplicate', reason: '' }, duplicates);
     if (batch.retried) this.routed.inc({ topic: 'retry' }, batch.retried);
     if (batch.deadLettered) this.routed.inc({ topic: 'dlq' }, batch.deadLettered);
+    if (batch.held) this.held.inc({ outcome: 'held' }, batch.held);
+    if (batch.released) this.held.inc({ outcome: 'released' }, batch.released);
     if (batch.size > 0) {
       this.batchSize.observe(batch.size);
       this.batchSeconds.observe(batch.seconds);
     }
-    this.lag.set({ topic: batch.topic, partition: String(batch.partition) }, batch.lag);
+    if (batch.partition >= 0) this.lag.set({ topic: batch.topic, partition: String(batch.partition) }, batch.lag);
   }
 
   text(): Promise<string> {

@@ -1,6 +1,6 @@
 import { EventStore, openEventStore } from '@capflow/event-store';
 import { IngestionService } from '@capflow/ingestion';
-import { KafkaClient, KafkaIngestion, RecordPublisher } from '@capflow/kafka';
+import { Holding, KafkaClient, KafkaIngestion, RecordPublisher } from '@capflow/kafka';
 import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
@@ -10,6 +10,15 @@ import { EVENT_STORE, RECORD_PUBLISHER } from './ingest.tokens';
 import { IngestMetrics } from './ingest-metrics.service';
 import { KafkaBatchTransport } from './kafka-batch.transport';
 import { OperationsController } from './operations.controller';
+
+/**
+ * unknown_reference facts are decided again with up to 8 later transactions (about a round of the
+ * partitions of a pre-filled topic) before the retry topic; 20,000 at most are held at once (about
+ * 20 MB), 5,000 at most are carried by one transaction (which stays short enough for the group's
+ * heartbeats), and they go to the retry topic after a second without a new batch (see Holding in
+ * libs/kafka).
+ */
+const HOLDING: Holding = { rounds: 8, facts: 20_000, carry: 5_000, idleMs: 1000 };
 
 /** Closes the store and the Kafka clients once the consumer has left its group (after dispose). */
 @Injectable()
@@ -73,6 +82,7 @@ export class IngestModule {
               config.kafka,
               () => new Date(),
               (batch) => metrics.record(batch),
+              HOLDING,
             ),
         },
         { provide: KafkaBatchTransport, inject: [KafkaClient], useFactory: (kafka: KafkaClient) => new KafkaBatchTransport(kafka) },

@@ -1,4 +1,4 @@
-import { BatchConsumer, InboundBatch, KafkaClient } from '@capflow/kafka';
+import { BatchConsumer, fetchBytesPerPartition, InboundBatch, KafkaClient } from '@capflow/kafka';
 import { Logger } from '@nestjs/common';
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
@@ -35,7 +35,8 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     if (!handler) throw new Error(`no handler for ${INGEST_BATCH}`);
     const { topic, retryTopic, groupId } = this.client.settings;
     await this.client.ensureTopics();
-    this.consumer = this.client.batchConsumer({ topics: [topic, retryTopic] });
+    const partitions = await this.client.partitionCount(topic);
+    this.consumer = this.client.batchConsumer({ topics: [topic, retryTopic], maxBytesPerPartition: fetchBytesPerPartition(partitions) });
     void this.consumer.failure().then((error) => {
       this.log.error(`consumer stopped for good: ${error.message}`);
       process.exitCode = 1;

@@ -188,6 +188,24 @@ describe.each<[string, () => StoreHarness]>([
     expect(outcomes).toEqual(steps.map(([, expected]) => expected));
   });
 
+  it("runs `before` in the batch's turn, and touches nothing (the decision state kept) when it rejects", async () => {
+    const ingestion = new IngestionService(store);
+    const turns: string[] = [];
+    const first = ingestion.ingest([{ input: party(1, 'a') }], { before: async () => void turns.push('first') });
+    const refused = ingestion.ingest([{ input: party(2, 'b') }], {
+      before: async () => {
+        turns.push('second');
+        throw new Error('the batch before it failed');
+      },
+    });
+    const third = ingestion.ingest([{ input: party(3, 'c') }, { input: party(1, 'a') }]);
+    await first;
+    await expect(refused).rejects.toThrow('the batch before it failed');
+    expect((await third).map((o) => o.status)).toEqual(['accepted', 'duplicate']);
+    expect(turns).toEqual(['first', 'second']);
+    expect((await store.readAll()).map((e) => e.eventId.slice(-1))).toEqual(['1', '3']);
+  });
+
   it('survives whatever bytes arrive, and stores none of them', async () => {
     const ingestion = new IngestionService(store);
     const outcomes = await ingestion.ingest(

@@ -67,21 +67,29 @@ export class IngestionService {
     });
   }
 
-  /** Ingests a batch in one transaction: every outcome, in input order. */
-  async ingest(items: readonly IngestItem[]): Promise<IngestOutcome[]> {
+  /**
+   * Ingests a batch in one transaction: every outcome, in input order. `before`, if given, runs in
+   * the batch's turn, before anything is read or decided; if it rejects, so does the batch, having
+   * touched nothing (the Kafka ingestion uses it so that a partition's batch is not decided when
+   * the partition's previous batch failed).
+   */
+  async ingest(items: readonly IngestItem[], options: { before?: () => Promise<void> } = {}): Promise<IngestOutcome[]> {
     const parsed = items.map((item) => parseEvent(item.input)); // CPU work, outside the lock
+    const { before } = options;
+    let refused = false;
     if (!this.state) await this.warmUp();
-    return this.serialised(() =>
-      this.store.withAppendLock(async (session) => {
+    return this.serialised(async () => {
+      if (before) await before().catch((error: unknown) => ((refused = true), Promise.reject(error)));
+      return this.store.withAppendLock(async (session) => {
         try {
           return await this.decideAndAppend(session, items, parsed);
         } catch (error) {
           this.state = null; // it may hold effects of a batch that did not commit: rebuild it
           throw error;
         }
-      }),
-    ).catch((error: unknown) => {
-      this.state = null; // a failed commit leaves the same doubt
+      });
+    }).catch((error: unknown) => {
+      if (!refused) this.state = null; // a failed commit leaves the same doubt
       throw error;
     });
   }

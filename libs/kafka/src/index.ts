@@ -1,4 +1,4 @@
-export { KafkaClient, RecordPublisher, BatchConsumer } from './kafka-client';
+export { KafkaClient, RecordPublisher, BatchConsumer, fetchBytesPerPartition } from './kafka-client';
 export type { KafkaLog } from './kafka-client';
 export { KafkaError, KafkaErrorCode } from './kafka.errors';
 export { DEFAULT_GROUP, DEFAULT_TOPIC, kafkaSettings, kafkaSettingsFromEnvironment } from './kafka-settings';
@@ -8,5 +8,5 @@ export { coordinatesOf } from './kafka-message';
 export { Header, originalHeaders, readDeadLetter } from './dead-letter';
 export type { DeadLetter } from './dead-letter';
 export { KafkaIngestion } from './kafka-ingestion';
-export type { IngestedBatch } from './kafka-ingestion';
+export type { Holding, IngestedBatch } from './kafka-ingestion';
 export { messageKeyOf } from './message-key';

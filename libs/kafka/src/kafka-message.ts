@@ -34,6 +34,20 @@ export interface BatchOutcome {
   handled: number;
   /** The rest is not due yet: fetch it again from the first unhandled offset after this many ms. */
   retryAfterMs?: number;
+  /**
+   * Set when the handler returns before its work is durable (it was handed over, to be appended in
+   * turn): the first `handled` messages are done only once this resolves. Meanwhile the consumer
+   * fetches on; it commits a partition's offset only after this batch and every earlier batch of
+   * the partition are durable, in partition order. If it rejects, nothing of the partition from
+   * this batch on is committed and the partition is consumed again from this batch's first message.
+   */
+  durable?: Promise<void>;
+  /**
+   * With `durable`: resolves once the handler's own work on the batch is done (its append), though
+   * some of its records may still wait for later batches, so `durable` comes later. The consumer
+   * counts the batches not yet at this point against its limit of batches in flight; default: `durable`.
+   */
+  appended?: Promise<void>;
 }
 
 export type BatchHandler = (batch: InboundBatch, control: BatchControl) => Promise<BatchOutcome>;
