@@ -117,69 +117,125 @@ export function planAppend(
   existing: ReadonlyMap<string, StoredContent>,
   recordedAt: string,
 ): AppendPlan {
-  const versions = new Map(currentVersions);
-  const pending = new Map<string, { event: PreparedEvent; outcome: AppendedEvent }>();
-  const rows: ChainRecord[] = [];
-  const events: AppendedEvent[] = [];
-  let position = head.position;
-  let hash = head.hash ?? GENESIS_HASH;
+  const planner = new AppendPlanner(head, currentVersions, existing, recordedAt);
+  const rows = planner.plan(prepared);
+  return { rows, ...planner.outcome() };
+}
 
-  for (const append of prepared) {
-    const current = versions.get(append.streamId) ?? -1;
-    let streamVersion = current;
-    let checked = false;
-    for (const event of append.events) {
-      const stored = existing.get(event.key);
-      const earlier = pending.get(event.key);
-      if (stored || earlier) {
-        if (!sameContent(event, stored ?? earlier!.event)) {
+/**
+ * planAppend in parts: one append's stream appends planned a slice at a time, in order, with the
+ * same answers as planAppend of them all (positions, versions and the hash chain run on across
+ * slices), so a store can write a slice's rows while the next is planned. If a slice throws, the
+ * append fails as a whole: the caller writes nothing of it (it rolls back what it wrote).
+ */
+export class AppendPlanner {
+  private readonly versions: Map<string, number>;
+  private readonly pending = new Map<string, { event: PreparedEvent; outcome: AppendedEvent }>();
+  private readonly events: AppendedEvent[] = [];
+  private position: number;
+  private hash: string;
+
+  constructor(
+    private readonly head: StoreHead,
+    currentVersions: ReadonlyMap<string, number>,
+    private readonly existing: ReadonlyMap<string, StoredContent>,
+    private readonly recordedAt: string,
+  ) {
+    this.versions = new Map(currentVersions);
+    this.position = head.position;
+    this.hash = head.hash ?? GENESIS_HASH;
+  }
+
+  /** The new rows of the next stream appends; throws event_id_conflict or wrong_expected_version. */
+  plan(prepared: readonly PreparedAppend[]): ChainRecord[] {
+    const rows: ChainRecord[] = [];
+    for (const append of prepared) {
+      const current = this.versions.get(append.streamId) ?? -1;
+      let streamVersion = current;
+      let checked = false;
+      for (const event of append.events) {
+        const stored = this.existing.get(event.key);
+        const earlier = this.pending.get(event.key);
+        if (stored || earlier) {
+          if (!sameContent(event, stored ?? earlier!.event)) {
+            throw new EventStoreError(
+              EventStoreErrorCode.EventIdConflict,
+              `event ${event.key} is already stored with other content`,
+              { eventId: event.key },
+            );
+          }
+          this.events.push(
+            stored
+              ? { eventId: event.key, status: 'duplicate', position: stored.position, streamId: stored.streamId, streamVersion: stored.streamVersion }
+              : { ...earlier!.outcome, status: 'duplicate' },
+          );
+          continue;
+        }
+        // Checked at the first new event: a retried append whose events are all stored is a no-op.
+        if (!checked && !expectationHolds(append.expectedVersion, current)) {
           throw new EventStoreError(
-            EventStoreErrorCode.EventIdConflict,
-            `event ${event.key} is already stored with other content`,
-            { eventId: event.key },
+            EventStoreErrorCode.WrongExpectedVersion,
+            `stream ${append.streamId} is at version ${current}, not ${String(append.expectedVersion)}`,
+            { streamId: append.streamId, expectedVersion: append.expectedVersion, currentVersion: current },
           );
         }
-        events.push(
-          stored
-            ? { eventId: event.key, status: 'duplicate', position: stored.position, streamId: stored.streamId, streamVersion: stored.streamVersion }
-            : { ...earlier!.outcome, status: 'duplicate' },
-        );
-        continue;
+        checked = true;
+        this.position += 1;
+        streamVersion += 1;
+        const row: ChainRecord = {
+          position: this.position,
+          eventId: event.key,
+          streamId: append.streamId,
+          streamVersion,
+          type: event.type,
+          schemaVersion: event.schemaVersion,
+          occurredAt: event.occurredAt,
+          occurredKey: event.occurredKey,
+          recordedAt: this.recordedAt,
+          source: event.source,
+          dataText: event.dataText,
+          metadataText: event.metadataText,
+          hash: '',
+        };
+        row.hash = this.hash = chainHash(this.hash, row); // the hash covers neither occurredKey nor itself
+        rows.push(row);
+        const outcome: AppendedEvent = { eventId: event.key, status: 'appended', position: this.position, streamId: append.streamId, streamVersion };
+        this.pending.set(event.key, { event, outcome });
+        this.events.push(outcome);
       }
-      // Checked at the first new event: a retried append whose events are all stored is a no-op.
-      if (!checked && !expectationHolds(append.expectedVersion, current)) {
-        throw new EventStoreError(
-          EventStoreErrorCode.WrongExpectedVersion,
-          `stream ${append.streamId} is at version ${current}, not ${String(append.expectedVersion)}`,
-          { streamId: append.streamId, expectedVersion: append.expectedVersion, currentVersion: current },
-        );
-      }
-      checked = true;
-      position += 1;
-      streamVersion += 1;
-      const record = {
-        position,
-        eventId: event.key,
-        streamId: append.streamId,
-        streamVersion,
-        type: event.type,
-        schemaVersion: event.schemaVersion,
-        occurredAt: event.occurredAt,
-        recordedAt,
-        source: event.source,
-        dataText: event.dataText,
-        metadataText: event.metadataText,
-      };
-      hash = chainHash(hash, record);
-      rows.push({ ...record, occurredKey: event.occurredKey, hash });
-      const outcome: AppendedEvent = { eventId: event.key, status: 'appended', position, streamId: append.streamId, streamVersion };
-      pending.set(event.key, { event, outcome });
-      events.push(outcome);
+      this.versions.set(append.streamId, streamVersion);
     }
-    versions.set(append.streamId, streamVersion);
+    return rows;
   }
-  const newHead = rows.length > 0 ? { position, hash, recordedAt } : head;
-  return { rows, result: { events, headPosition: newHead.position }, head: newHead };
+
+  /** The outcome of everything planned so far, and the head once it is written. */
+  outcome(): Omit<AppendPlan, 'rows'> {
+    const head = this.position > this.head.position ? { position: this.position, hash: this.hash, recordedAt: this.recordedAt } : this.head;
+    return { result: { events: this.events, headPosition: head.position }, head };
+  }
+
+  /** Each stream's version once everything planned so far is written. */
+  streamVersions(): ReadonlyMap<string, number> {
+    return this.versions;
+  }
+}
+
+/** Stream appends in consecutive slices of about `events` events each (an append is never split). */
+export function slicesOf(prepared: readonly PreparedAppend[], events: number): PreparedAppend[][] {
+  const slices: PreparedAppend[][] = [];
+  let slice: PreparedAppend[] = [];
+  let count = 0;
+  for (const append of prepared) {
+    slice.push(append);
+    count += append.events.length;
+    if (count >= events) {
+      slices.push(slice);
+      slice = [];
+      count = 0;
+    }
+  }
+  if (slice.length > 0) slices.push(slice);
+  return slices;
 }
 
 /**

@@ -4,11 +4,12 @@ import { Pool, PoolClient, PoolConfig } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import {
   AppendPlan,
+  AppendPlanner,
   eventKeysOf,
   nextRecordedAt,
-  planAppend,
   PreparedAppend,
   prepareAppends,
+  slicesOf,
   StoredContent,
   streamIdsOf,
 } from '../append-plan';
@@ -42,6 +43,8 @@ const COLUMNS =
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Serialises migrations of concurrent processes (an arbitrary constant: "capf" in ASCII). */
 const MIGRATION_LOCK = 0x63617066;
+/** Events planned and sent to COPY at a time (see writeAppend): about 1 MB of text. */
+const COPY_SLICE_EVENTS = 2000;
 
 interface EventRow {
   position: string;
@@ -207,7 +210,12 @@ export class PostgresEventStore implements EventStore {
   }
 
   /** Plans and writes an append on the locked client. */
-  async writeAppend(client: PoolClient, prepared: PreparedAppend[], head: StoreHead, options: SessionAppendOptions): Promise<AppendPlan> {
+  async writeAppend(
+    client: PoolClient,
+    prepared: PreparedAppend[],
+    head: StoreHead,
+    options: SessionAppendOptions,
+  ): Promise<Omit<AppendPlan, 'rows'>> {
     const versions = new Map<string, number>();
     const unknown: string[] = [];
     for (const streamId of streamIdsOf(prepared)) {
@@ -230,18 +238,33 @@ export class PostgresEventStore implements EventStore {
       for (const record of await this.findRecords(client, eventKeysOf(prepared))) existing.set(record.eventId, record);
     }
 
-    const plan = planAppend(prepared, head, versions, existing, nextRecordedAt(this.clock(), head));
-    if (plan.rows.length > 0) {
+    // Planned and sent a slice at a time into one COPY: PostgreSQL stores a slice while the next
+    // is planned and hashed, rather than waiting for the whole batch's text (one core each).
+    const planner = new AppendPlanner(head, versions, existing, nextRecordedAt(this.clock(), head));
+    const slices = slicesOf(prepared, COPY_SLICE_EVENTS);
+    let next = 0;
+    let first: ChainRecord[] = [];
+    while (first.length === 0 && next < slices.length) first = planner.plan(slices[next++]);
+    if (first.length > 0) {
+      const rest = async function* () {
+        yield copyText(first);
+        first = [];
+        while (next < slices.length) {
+          const rows = planner.plan(slices[next++]); // a conflict here fails the COPY, and the transaction rolls back
+          if (rows.length > 0) yield copyText(rows);
+        }
+      };
       // COPY: the fastest way in; PostgreSQL parses it far more cheaply than array parameters.
-      await pipeline(Readable.from([copyText(plan.rows)]), client.query(copyFrom(`COPY ${this.table} (${COLUMNS}) FROM STDIN`)));
-      for (const row of plan.rows) this.versionCache.set(row.streamId, row.streamVersion);
+      await pipeline(Readable.from(rest()), client.query(copyFrom(`COPY ${this.table} (${COLUMNS}) FROM STDIN`)));
+      for (const [streamId, version] of planner.streamVersions()) if (version >= 0) this.versionCache.set(streamId, version);
+      const { head: written } = planner.outcome();
       await client.query(`UPDATE ${this.headTable} SET position = $1, hash = $2, recorded_at = $3 WHERE id = 1`, [
-        plan.head.position,
-        plan.head.hash,
-        plan.head.recordedAt,
+        written.position,
+        written.hash,
+        written.recordedAt,
       ]);
     }
-    return plan;
+    return planner.outcome();
   }
 
   // The lookups below go through LATERAL joins on purpose: one index probe per key, whatever the

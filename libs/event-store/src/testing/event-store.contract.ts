@@ -171,6 +171,47 @@ export function describeEventStoreContract(name: string, createHarness: () => St
         expect((await store.append('s', [newEvent()])).events[0]).toMatchObject({ position: 1, streamVersion: 0 });
       });
 
+      // Large enough that a store writing an append in parts (PostgreSQL: 2,000 events per part)
+      // meets the failure after it has sent earlier parts: still nothing of the append may stay.
+      describe('an append of 7,000 events', () => {
+        const LARGE = 7000;
+        const appendsOf = (events: NewEvent[]) => events.map((event, i) => ({ streamId: `large-${i % 500}`, events: [event] }));
+        const large = () => Array.from({ length: LARGE }, (_, i) => newEvent({ data: { n: String(i) } }));
+
+        it('stores every event in order, verifiably, and the store goes on from its end', async () => {
+          await store.append('first', [newEvent()]);
+          const events = large();
+          const result = await store.appendMany(appendsOf(events));
+          expect(result.headPosition).toBe(LARGE + 1);
+          expect(result.events.map((e) => e.position)).toEqual(events.map((_, i) => i + 2));
+          expect(result.events.at(-1)).toMatchObject({ streamId: 'large-499', streamVersion: LARGE / 500 - 1 });
+          const stored = await store.readAll({ after: 1, limit: LARGE });
+          expect(stored.map((e) => e.eventId)).toEqual(events.map((e) => e.eventId));
+          expect(await verifyChain(store, { pageSize: 1000 })).toMatchObject({ ok: true, checked: LARGE + 1 });
+          const next = await store.append('large-0', [newEvent()], { expectedVersion: LARGE / 500 - 1 });
+          expect(next.events[0]).toMatchObject({ position: LARGE + 2, streamVersion: LARGE / 500 });
+        });
+
+        it('writes nothing when its last event conflicts with a stored one, and the store stays usable', async () => {
+          const stored = newEvent();
+          await store.append('first', [stored]);
+          const events = [...large(), { ...stored, source: 'other' }];
+          expect(await codeOf(store.appendMany(appendsOf(events)))).toBe(EventStoreErrorCode.EventIdConflict);
+          expect((await store.head()).position).toBe(1);
+          expect(await store.readAll()).toHaveLength(1);
+          expect((await store.append('large-0', [newEvent()], { expectedVersion: 'no_stream' })).events[0]).toMatchObject({ position: 2 });
+          expect((await verifyChain(store)).ok).toBe(true);
+        });
+
+        it('writes nothing when an expectation fails near its end', async () => {
+          await store.append('taken', [newEvent()]);
+          const appends = [...appendsOf(large()), { streamId: 'taken', events: [newEvent()], expectedVersion: 'no_stream' as const }];
+          expect(await codeOf(store.appendMany(appends))).toBe(EventStoreErrorCode.WrongExpectedVersion);
+          expect((await store.head()).position).toBe(1);
+          expect(await store.readStream('large-7')).toEqual([]);
+        });
+      });
+
       it('refuses what it cannot store: invalid_event', async () => {
         expect(await codeOf(store.append('s', [newEvent({ eventId: 'not-a-uuid' })]))).toBe(EventStoreErrorCode.InvalidEvent);
         expect(await codeOf(store.append('s', [newEvent({ occurredAt: 'yesterday' })]))).toBe(EventStoreErrorCode.InvalidEvent);
