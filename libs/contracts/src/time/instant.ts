@@ -104,13 +104,24 @@ const memo = new Map<string, string>();
 
 /**
  * The instant key of an RFC 3339 date-time; throws on text the contract refuses. Memoised: one
- * fact's occurredAt is keyed by the decider, the state and the store in turn.
+ * fact's occurredAt is validated, then keyed by the decider, the state and the store in turn.
  */
 export function instantKey(text: string): string {
-  const known = memo.get(text);
-  if (known !== undefined) return known;
+  const key = memo.get(text) ?? keyOf(text);
+  if (typeof key === 'string') return key;
+  throw new RangeError(`${JSON.stringify(text)} ${key.problem}`);
+}
+
+/** Why a text is not an RFC 3339 date-time the contract accepts, or null (its key is then memoised). */
+export function dateTimeProblem(text: string): string | null {
+  if (typeof text === 'string' && memo.has(text)) return null;
+  const key = keyOf(text);
+  return typeof key === 'string' ? null : key.problem;
+}
+
+function keyOf(text: string): string | { problem: string } {
   const parsed = parseRfc3339(text);
-  if (typeof parsed === 'string') throw new RangeError(`${JSON.stringify(text)} ${parsed}`);
+  if (typeof parsed === 'string') return { problem: parsed };
   const key = formatInstantKey(parsed);
   if (memo.size >= 100_000) memo.clear();
   memo.set(text, key);

@@ -1,7 +1,7 @@
 import { registerDecorator, ValidateIf, ValidateNested, ValidationArguments, ValidationOptions } from 'class-validator';
 import { AMOUNT_PATTERN, amountProblem, isCurrencyCode } from '../currency';
 import { codePointLength, EVENT_ID_PATTERN, hasControlCharacter, IDENTIFIER_PATTERN } from '../identifier';
-import { parseRfc3339 } from '../time/instant';
+import { dateTimeProblem } from '../time/instant';
 
 /** One rule of one field: a problem for people, or null when the value passes. */
 export interface FieldRule {
@@ -107,10 +107,7 @@ export function IsOneOf(values: readonly (string | number)[]): PropertyDecorator
 }
 
 export function IsDateTime(): PropertyDecorator {
-  return rule('isDateTime', [], (value) => {
-    const parsed = parseRfc3339(value as string);
-    return typeof parsed === 'string' ? parsed : null;
-  });
+  return rule('isDateTime', [], (value) => dateTimeProblem(value as string));
 }
 
 /** The decimal amount of a money object; its currency is the sibling field. */
