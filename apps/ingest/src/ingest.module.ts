@@ -1,12 +1,12 @@
 import { EventStore, openEventStore } from '@capflow/event-store';
-import { IngestionService } from '@capflow/ingestion';
+import { EventParser, IngestionService, WorkerEventParser } from '@capflow/ingestion';
 import { Holding, KafkaClient, KafkaIngestion, RecordPublisher } from '@capflow/kafka';
 import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
 import { IngestConfig } from './ingest-config';
 import { IngestController } from './ingest.controller';
-import { EVENT_STORE, RECORD_PUBLISHER } from './ingest.tokens';
+import { EVENT_PARSER, EVENT_STORE, RECORD_PUBLISHER } from './ingest.tokens';
 import { IngestMetrics } from './ingest-metrics.service';
 import { KafkaBatchTransport } from './kafka-batch.transport';
 import { OperationsController } from './operations.controller';
@@ -26,12 +26,14 @@ class IngestResources implements OnApplicationShutdown {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(RECORD_PUBLISHER) private readonly publisher: RecordPublisher,
+    @Inject(EVENT_PARSER) private readonly parser: EventParser,
     private readonly kafka: KafkaClient,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
     await this.publisher.close();
     await this.kafka.close();
+    await this.parser.close();
     await this.store.close();
   }
 }
@@ -70,7 +72,13 @@ export class IngestModule {
             ),
         },
         { provide: RECORD_PUBLISHER, inject: [KafkaClient], useFactory: (kafka: KafkaClient) => kafka.publisher() },
-        { provide: IngestionService, inject: [EVENT_STORE], useFactory: (store: EventStore) => new IngestionService(store) },
+        // The contract's checks run on a parsing thread, beside the previous batch's decisions and append
+        { provide: EVENT_PARSER, useFactory: () => new WorkerEventParser() },
+        {
+          provide: IngestionService,
+          inject: [EVENT_STORE, EVENT_PARSER],
+          useFactory: (store: EventStore, parser: EventParser) => new IngestionService(store, { parser }),
+        },
         IngestMetrics,
         {
           provide: KafkaIngestion,

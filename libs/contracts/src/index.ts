@@ -3,7 +3,7 @@ export * from './event-type';
 export * from './event';
 export * from './identifier';
 export * from './rejection-code';
-export { parseEvent, MAX_EVENT_BYTES, MAX_NESTING_DEPTH } from './parse-event';
+export { parseEvent, readAcceptedEvent, MAX_EVENT_BYTES, MAX_NESTING_DEPTH } from './parse-event';
 export type { ParseOutcome } from './parse-event';
 export { formatInstantKey, instantKey, instantKeyOfBound, parseRfc3339 } from './time/instant';
 export type { Instant } from './time/instant';

@@ -1,9 +1,10 @@
-import { canonicalJson, CapflowEvent, eventKey, instantKey, parseEvent, ParseOutcome, RejectionCode } from '@capflow/contracts';
+import { canonicalJson, CapflowEvent, eventKey, instantKey, ParseOutcome, RejectionCode } from '@capflow/contracts';
 import type { AppendSession, EventStore, StoredEvent, StreamAppend } from '@capflow/event-store';
 import { AcceptedEvent, decide, evolve, invoiceStateOf, invoiceStreamId, LedgerState, paymentStreamId } from '@capflow/ledger';
 import { IngestItem, IngestOutcome } from './ingest-outcome';
 import { KnownKeys } from './known-keys';
 import { applyStoredEvents, capflowEventOf } from './ledger-state.loader';
+import { EventParser, InThreadEventParser } from './parsing/event-parser';
 
 const CATCH_UP_PAGE = 5000;
 /** How many invoices and paymentIds the decision state keeps between batches (see LedgerState). */
@@ -11,6 +12,8 @@ const DEFAULT_WINDOW = { invoices: 100_000, payments: 100_000 };
 
 export interface IngestionOptions {
   window?: { invoices: number; payments: number };
+  /** How raw facts are parsed (default: on this thread). */
+  parser?: EventParser;
 }
 
 interface PendingEvent {
@@ -37,12 +40,14 @@ export class IngestionService {
   private queue: Promise<unknown> = Promise.resolve();
 
   private readonly window: { invoices: number; payments: number };
+  private readonly parser: EventParser;
 
   constructor(
     private readonly store: EventStore,
     options: IngestionOptions = {},
   ) {
     this.window = options.window ?? DEFAULT_WINDOW;
+    this.parser = options.parser ?? new InThreadEventParser();
   }
 
   /** Rebuilds the decision state now rather than on the first batch. */
@@ -74,12 +79,16 @@ export class IngestionService {
    * the partition's previous batch failed).
    */
   async ingest(items: readonly IngestItem[], options: { before?: () => Promise<void> } = {}): Promise<IngestOutcome[]> {
-    const parsed = items.map((item) => parseEvent(item.input)); // CPU work, outside the lock
+    // CPU work outside the lock: on a parsing thread, beside the batch before this one, if there is one
+    const parsing = Promise.resolve(this.parser.parse(items.map((item) => item.input)));
+    parsing.catch(() => undefined); // awaited in the batch's turn
     const { before } = options;
     let refused = false;
+    const refuse = (error: unknown) => ((refused = true), Promise.reject(error));
     if (!this.state) await this.warmUp();
     return this.serialised(async () => {
-      if (before) await before().catch((error: unknown) => ((refused = true), Promise.reject(error)));
+      const parsed = await parsing.catch(refuse);
+      if (before) await before().catch(refuse);
       return this.store.withAppendLock(async (session) => {
         try {
           return await this.decideAndAppend(session, items, parsed);
