@@ -5,7 +5,7 @@ export * from './identifier';
 export * from './rejection-code';
 export { parseEvent, readAcceptedEvent, MAX_EVENT_BYTES, MAX_NESTING_DEPTH } from './parse-event';
 export type { ParseOutcome } from './parse-event';
-export { formatInstantKey, instantKey, instantKeyOfBound, parseRfc3339 } from './time/instant';
+export { formatInstantKey, instantKey, instantKeyOfBound, parseRfc3339, rememberInstantKey } from './time/instant';
 export type { Instant } from './time/instant';
 export { canonicalJson } from './canonical-json';
 export { MoneyDto } from './dto/money.dto';

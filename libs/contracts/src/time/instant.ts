@@ -119,6 +119,16 @@ export function dateTimeProblem(text: string): string | null {
   return typeof key === 'string' ? null : key.problem;
 }
 
+/**
+ * Remembers the key that instantKey gave for a text on another thread (a parsing thread answers the
+ * occurredAt keys of the facts it accepted), so that this thread need not parse the text again.
+ */
+export function rememberInstantKey(text: string, key: string): void {
+  if (memo.has(text)) return;
+  if (memo.size >= 100_000) memo.clear();
+  memo.set(text, key);
+}
+
 function keyOf(text: string): string | { problem: string } {
   const parsed = parseRfc3339(text);
   if (typeof parsed === 'string') return { problem: parsed };

@@ -13,7 +13,14 @@ describe('outcomes from another thread’s verdicts', () => {
     expect(new InThreadEventParser().parse(inputs)).toEqual(expected);
   });
 
+  it('carry the instant key of an accepted fact’s occurredAt, whatever its offset', () => {
+    const envelope = JSON.parse(fixtureLines('test/fixtures/contract/amazon-openai-loop.ndjson')[0].toString('utf8'));
+    const shifted = JSON.stringify({ ...envelope, occurredAt: '2025-11-03T10:00:00.5+01:00' });
+    expect(verdictOf(parseEvent(shifted))).toEqual({ accepted: '2025-11-03T09:00:00.500000000Z' });
+    expect(verdictOf(parseEvent('{'))).toMatchObject({ rejection: { reason: 'malformed_json' }, eventId: null });
+  });
+
   it('refuse an answer that does not cover the batch', () => {
-    expect(() => outcomesOf(inputs, inputs.slice(1).map(() => null))).toThrow('answered 389 of 390 inputs');
+    expect(() => outcomesOf(inputs, inputs.slice(1).map(() => ({ accepted: '' })))).toThrow('answered 389 of 390 inputs');
   });
 });
