@@ -88,6 +88,11 @@ describe.each([
     // a bare date as the upper bound includes that whole day; the late day-3 payment is found by business time
     const early = runCli(['events', '--store', store, '--occurred-from', '2025-11-03', '--occurred-to', '2025-11-03', '--json']);
     expect(early.stdout.trim().split('\n').map((line) => JSON.parse(line).position)).toEqual([10, 11, 20]);
+    // a stream kind or a type the ledger does not have is refused, not answered with nothing
+    const company = runCli(['events', '--store', store, '--stream', 'company-amzn']);
+    expect([company.status, company.stderr]).toEqual([1, expect.stringContaining('--stream "company-amzn" names no kind of stream')]);
+    const sent = runCli(['events', '--store', store, '--type', 'PaymentSent']);
+    expect([sent.status, sent.stderr]).toEqual([1, expect.stringContaining('--type "PaymentSent" names no event type')]);
     const table = runCli(['events', '--store', store, '--limit', '2']);
     expect(table.stdout).toMatch(/^position\s+recordedAt\s+occurredAt\s+type\s+stream\s+eventId\s+amount\n/);
     expect(table.stdout).toContain('2 events');

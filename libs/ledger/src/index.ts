@@ -6,5 +6,5 @@ export { formatAmount, moneyOf, parseAmount } from './money/money';
 export type { Money } from './money/money';
 export { LedgerState } from './state/ledger-state';
 export type { CommitmentState, GrantState, InvestmentState, InvoiceState, PartyState } from './state/ledger-state';
-export { entityStreamOf, invoiceStreamId, paymentStreamId } from './streams';
+export { entityStreamOf, invoiceStreamId, paymentStreamId, STREAM_KINDS } from './streams';
 export { invoiceStateOf } from './state/invoice-state';

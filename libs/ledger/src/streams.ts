@@ -1,5 +1,8 @@
 import { CapflowEvent } from '@capflow/contracts';
 
+/** The kinds of entity a stream is about: a stream is named `<kind>-<id>` (DESIGN.md). */
+export const STREAM_KINDS = ['party', 'investment', 'grant', 'commitment', 'invoice', 'payment'] as const;
+
 export const invoiceStreamId = (invoiceId: string) => `invoice-${invoiceId}`;
 export const paymentStreamId = (paymentId: string) => `payment-${paymentId}`;
 

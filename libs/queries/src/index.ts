@@ -1,6 +1,6 @@
 export { LedgerQueries } from './ledger-queries';
 export type { LedgerQueriesOptions, RestatementsReport } from './ledger-queries';
-export { isCurrent, selectionOf, timeBound } from './selection';
+export { isCurrent, selectionOf, streamFilter, timeBound, typeFilter } from './selection';
 export type { Selection, SelectionInput, SelectionNames } from './selection';
 export { isQueryError, QueryError, QueryErrorCode } from './query.errors';
 export { auditRecordOf } from './audit-record';

@@ -1,4 +1,5 @@
-import { instantKeyOfBound } from '@capflow/contracts';
+import { instantKeyOfBound, isEventType } from '@capflow/contracts';
+import { STREAM_KINDS } from '@capflow/ledger';
 import { QueryError, QueryErrorCode } from './query.errors';
 
 /** A selection of the ledger: as of a business time, as known at a ledger time. */
@@ -44,4 +45,23 @@ export function timeBound(text: string, name: string, side: 'start' | 'end', for
   const key = text.length > 64 ? null : instantKeyOfBound(dateOnly && side === 'end' ? `${text}T23:59:59.999999999Z` : text);
   if (key === null) throw new QueryError(QueryErrorCode.InvalidParameter, `${name} takes an RFC 3339 time or a date (YYYY-MM-DD), not ${JSON.stringify(text.slice(0, 64))}`);
   return form === 'instant' ? key : `${key.slice(0, 23)}Z`;
+}
+
+const STREAM_NAME = /^([a-z]{1,32})-[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+/** A stream to select: `<kind>-<id>`, of a kind the ledger has (any other would select nothing, silently). */
+export function streamFilter(text: string, name: string): string {
+  const kind = STREAM_NAME.exec(text)?.[1];
+  const quoted = JSON.stringify(text.slice(0, 64));
+  if (kind === undefined) throw new QueryError(QueryErrorCode.InvalidParameter, `${name} ${quoted} is not a stream name (<kind>-<id>, e.g. investment-amzn-oai)`);
+  if (!(STREAM_KINDS as readonly string[]).includes(kind)) {
+    throw new QueryError(QueryErrorCode.InvalidParameter, `${name} ${quoted} names no kind of stream (${STREAM_KINDS.join(', ')})`);
+  }
+  return text;
+}
+
+/** An event type to select: one the contract names (any other would select nothing, silently). */
+export function typeFilter(text: string, name: string): string {
+  if (!isEventType(text)) throw new QueryError(QueryErrorCode.InvalidParameter, `${name} ${JSON.stringify(text.slice(0, 64))} names no event type`);
+  return text;
 }

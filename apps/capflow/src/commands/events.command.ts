@@ -1,4 +1,4 @@
-import { auditRecordOf, timeBound } from '@capflow/queries';
+import { auditRecordOf, streamFilter, timeBound, typeFilter } from '@capflow/queries';
 import { EventFilter, StoredEvent } from '@capflow/event-store';
 import { Command, Option } from 'nest-commander';
 import { CliUsageError, reportFailure } from '../output/cli-failure';
@@ -121,8 +121,8 @@ function tableRowOf(event: StoredEvent): string[] {
 
 function filterOf(options: EventsOptions): EventFilter {
   return {
-    streamId: options.stream,
-    type: options.type,
+    streamId: options.stream === undefined ? undefined : streamFilter(options.stream, '--stream'),
+    type: options.type === undefined ? undefined : typeFilter(options.type, '--type'),
     occurredFrom: bound(options.occurredFrom, '--occurred-from', 'start', 'instant'),
     occurredTo: bound(options.occurredTo, '--occurred-to', 'end', 'instant'),
     recordedFrom: bound(options.recordedFrom, '--recorded-from', 'start', 'iso'),
