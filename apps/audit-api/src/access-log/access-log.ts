@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** One request: who, what, when, with what result. Never the key, never a query value. */
@@ -24,7 +24,10 @@ export interface AccessEntry {
 export class AccessLog {
   private fd: number;
 
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    private readonly readChunkBytes = 1024 * 1024,
+  ) {
     mkdirSync(dirname(path), { recursive: true });
     this.fd = openSync(path, 'a', 0o600);
   }
@@ -34,12 +37,45 @@ export class AccessLog {
     writeSync(this.fd, `${JSON.stringify(entry)}\n`);
   }
 
-  /** Entries after the first `after` lines, at most `limit` (oldest first). */
+  /**
+   * Entries after the first `after` lines, at most `limit` (oldest first). The file is read in
+   * chunks up to the page's end, so a page costs what precedes it, never the whole log in memory.
+   */
   read(after: number, limit: number): { entries: AccessEntry[]; next: number | null } {
     if (!existsSync(this.path)) return { entries: [], next: null };
-    const lines = readFileSync(this.path, 'utf8').split('\n').filter((line) => line.length > 0);
-    const entries = lines.slice(after, after + limit).map((line) => JSON.parse(line) as AccessEntry);
-    return { entries, next: after + entries.length < lines.length ? after + entries.length : null };
+    const entries: AccessEntry[] = [];
+    let line = 0;
+    for (const text of this.lines()) {
+      if (line >= after + limit) return { entries, next: after + entries.length }; // a line follows the page
+      if (line >= after) entries.push(JSON.parse(text) as AccessEntry);
+      line += 1;
+    }
+    return { entries, next: null };
+  }
+
+  /** The log's non-empty lines, read from the start in chunks. */
+  private *lines(): Generator<string> {
+    const fd = openSync(this.path, 'r');
+    try {
+      const chunk = Buffer.allocUnsafe(this.readChunkBytes);
+      let pending = Buffer.alloc(0);
+      for (;;) {
+        const read = readSync(fd, chunk, 0, chunk.length, null);
+        const data = read === 0 ? pending : Buffer.concat([pending, chunk.subarray(0, read)]);
+        let start = 0;
+        for (let end = data.indexOf(0x0a); end >= 0; end = data.indexOf(0x0a, start)) {
+          if (end > start) yield data.toString('utf8', start, end);
+          start = end + 1;
+        }
+        if (read === 0) {
+          if (start < data.length) yield data.toString('utf8', start); // a last line without its newline
+          return;
+        }
+        pending = Buffer.from(data.subarray(start));
+      }
+    } finally {
+      closeSync(fd);
+    }
   }
 
   close(): void {
