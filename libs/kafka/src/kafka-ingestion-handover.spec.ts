@@ -5,30 +5,13 @@ import type { RecordPublisher } from './kafka-client';
 import { Holding, IngestedBatch, KafkaIngestion } from './kafka-ingestion';
 import { InboundBatch, InboundMessage, OutboundRecord } from './kafka-message';
 import { KafkaSettings } from './kafka-settings';
+import { DLQ, FakePublisher, INPUT, NOW, RETRY, SETTINGS } from './testing/kafka-ingestion.doubles';
 
 /**
  * KafkaIngestion.handOver: a batch handed over at once and appended in its turn (pipelining), and
  * unknown_reference facts held in memory for later transactions (Holding).
  */
 
-const INPUT = 'capflow.events.v1';
-const RETRY = `${INPUT}.retry`;
-const DLQ = `${INPUT}.dlq`;
-const NOW = new Date('2025-03-01T12:00:00.000Z');
-
-const SETTINGS: KafkaSettings = {
-  brokers: ['localhost:9092'],
-  clientId: 'capflow',
-  topic: INPUT,
-  retryTopic: RETRY,
-  deadLetterTopic: DLQ,
-  groupId: 'capflow-ingest',
-  partitions: 6,
-  maxAttempts: 5,
-  backoffMs: 1000,
-  maxBackoffMs: 5000,
-  sessionTimeoutMs: 10_000,
-};
 
 /**
  * The ingestion use case in miniature: one transaction at a time, in call order, each running its
@@ -64,21 +47,6 @@ class MiniIngestion {
     const result = this.queue.then(work, work);
     this.queue = result.catch(() => undefined);
     return result;
-  }
-}
-
-class FakePublisher {
-  readonly sends: { topic: string; records: OutboundRecord[] }[] = [];
-  failure: Error | null = null;
-
-  async send(topic: string, records: readonly OutboundRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    if (this.failure) throw this.failure;
-    this.sends.push({ topic, records: [...records] });
-  }
-
-  to(topic: string): OutboundRecord[] {
-    return this.sends.filter((send) => send.topic === topic).flatMap((send) => send.records);
   }
 }
 

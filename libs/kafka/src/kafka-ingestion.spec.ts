@@ -5,26 +5,9 @@ import type { RecordPublisher } from './kafka-client';
 import { IngestedBatch, KafkaIngestion } from './kafka-ingestion';
 import { InboundBatch, InboundMessage, OutboundRecord } from './kafka-message';
 import { KafkaSettings } from './kafka-settings';
+import { DLQ, FakePublisher, INPUT, NOW, RETRY, SETTINGS } from './testing/kafka-ingestion.doubles';
 
-const INPUT = 'capflow.events.v1';
-const RETRY = `${INPUT}.retry`;
-const DLQ = `${INPUT}.dlq`;
-const NOW = new Date('2025-03-01T12:00:00.000Z');
 const at = (ms: number) => new Date(NOW.getTime() + ms).toISOString();
-
-const SETTINGS: KafkaSettings = {
-  brokers: ['localhost:9092'],
-  clientId: 'capflow',
-  topic: INPUT,
-  retryTopic: RETRY,
-  deadLetterTopic: DLQ,
-  groupId: 'capflow-ingest',
-  partitions: 6,
-  maxAttempts: 5,
-  backoffMs: 1000,
-  maxBackoffMs: 5000,
-  sessionTimeoutMs: 10_000,
-};
 
 const accepted = (position: number): IngestOutcome => ({ status: 'accepted', eventId: `e-${position}`, position });
 const duplicate = (position: number): IngestOutcome => ({ status: 'duplicate', eventId: `e-${position}`, position });
@@ -45,25 +28,6 @@ class FakeIngestion {
     this.calls.push([...items]);
     if (this.failure) throw this.failure;
     return items.map((item, index) => this.answer(item, index));
-  }
-}
-
-/** Remembers every send; rejects when told to. */
-class FakePublisher {
-  readonly sends: { topic: string; records: OutboundRecord[] }[] = [];
-  failure: Error | null = null;
-
-  async send(topic: string, records: readonly OutboundRecord[]): Promise<void> {
-    this.sends.push({ topic, records: [...records] });
-    if (this.failure) throw this.failure;
-  }
-
-  to(topic: string): OutboundRecord[] {
-    return this.sends.filter((send) => send.topic === topic).flatMap((send) => send.records);
-  }
-
-  get all(): OutboundRecord[] {
-    return this.sends.flatMap((send) => send.records);
   }
 }
 

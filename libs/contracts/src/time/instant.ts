@@ -124,15 +124,16 @@ export function dateTimeProblem(text: string): string | null {
  * occurredAt keys of the facts it accepted), so that this thread need not parse the text again.
  */
 export function rememberInstantKey(text: string, key: string): void {
-  if (memo.has(text)) return;
-  if (memo.size >= 100_000) memo.clear();
-  memo.set(text, key);
+  if (!memo.has(text)) remember(text, key);
 }
 
 function keyOf(text: string): string | { problem: string } {
   const parsed = parseRfc3339(text);
-  if (typeof parsed === 'string') return { problem: parsed };
-  const key = formatInstantKey(parsed);
+  return typeof parsed === 'string' ? { problem: parsed } : remember(text, formatInstantKey(parsed));
+}
+
+/** Bounded: past 100,000 texts the memo starts again (one batch's facts fit well within it). */
+function remember(text: string, key: string): string {
   if (memo.size >= 100_000) memo.clear();
   memo.set(text, key);
   return key;
