@@ -2,27 +2,29 @@ import { CurrencyCode, eventKey, instantKey } from '@capflow/contracts';
 import { formatAmount } from '@capflow/ledger';
 import { codePointOrder } from '../balances/balances.projection';
 import { postingsOf } from '../balances/postings';
-import { CashMove, LedgerView } from '../view/ledger-view';
+import { CashMove, LedgerView, TracingState } from '../view/ledger-view';
 import { moneyOfEvent } from '../view/money-of-event';
 import type { ViewEvent } from '../view/view-event';
 import type { RestatedFigure, Restatement, RestatingFact } from './restatement';
 
-/** How many of the latest cash moves can be wound back; a fact later than that re-traces from the start. */
-const REACHABLE_MOVES = 50_000;
+/** The pools are saved every this many cash moves, so that a late fact re-traces from the nearest save. */
+const SAVE_EVERY = 8192;
+/** Saves kept: a fact later than the oldest re-traces from the start of the tape. */
+const SAVES_KEPT = 4;
 
 /**
  * The ledger as the projector keeps it: facts arrive in position order (as they were recorded),
  * but the pools must see them in business order. Effects that do not depend on order are applied
- * as facts arrive; cash moves are kept on a tape in business order, and the pools journal how to
- * undo each change, so that a fact arriving late (or a reversal) winds the pools back to its
- * business time, goes in, and the moves after it are replayed. Every late fact and reversal
+ * as facts arrive; cash moves are kept on a tape in business order, and the pools are saved every few thousand moves, so that a fact arriving late
+ * (or a reversal) winds the pools back to the last save before its business time, goes in, and
+ * the moves after that save are replayed. Every late fact and reversal
  * yields a Restatement: the figures it changed, as of the latest business time known when it arrived.
  */
 export class LiveLedger {
   readonly view: LedgerView;
   private readonly tape: CashMove[] = [];
-  /** marks[i]: the journal's mark just before tape[i] was applied. */
-  private readonly marks: number[] = [];
+  /** The pools as they were just before tape[index], oldest first. */
+  private saves: { index: number; state: TracingState }[] = [];
   private frontierKey = '';
   private frontierText = '';
   /** Where each cash move is on the tape is found by its (key, position): business order. */
@@ -32,7 +34,6 @@ export class LiveLedger {
   /** `groups`: parties' groups known beforehand (a warm-up in business order needs them first). */
   constructor(groups: ReadonlyMap<string, string> = new Map()) {
     this.view = new LedgerView(groups);
-    this.view.journal.enabled = true;
   }
 
   /**
@@ -183,12 +184,13 @@ export class LiveLedger {
 
   /** Applies a move at the end of the tape. */
   private play(move: CashMove): void {
-    this.marks.push(this.view.journal.mark);
+    const length = this.tape.length;
+    if (length % SAVE_EVERY === 0 && length > 0 && this.saves[this.saves.length - 1]?.index !== length) {
+      this.saves.push({ index: this.tape.length, state: this.view.saveTracing() });
+      if (this.saves.length > SAVES_KEPT) this.saves.shift();
+    }
     this.tape.push(move);
     this.view.applyMove(move);
-    if (this.marks.length % 1024 === 0 && this.marks.length > REACHABLE_MOVES) {
-      this.view.journal.forget(this.marks[this.marks.length - REACHABLE_MOVES]);
-    }
   }
 
   /**
@@ -196,19 +198,20 @@ export class LiveLedger {
    * out, and replays every move from there.
    */
   private retrace(from: number, inserts: readonly CashMove[], removals: readonly TapeKey[]): void {
-    const journal = this.view.journal;
-    const mark = from < this.marks.length ? this.marks[from] : journal.mark;
-    let rest = this.tape.splice(from);
-    this.marks.length = from;
-    if (mark >= journal.oldestMark) {
-      journal.rollback(mark);
+    let save = this.saves.length - 1;
+    while (save >= 0 && this.saves[save].index > from) save -= 1;
+    let start = 0;
+    if (save >= 0) {
+      start = this.saves[save].index;
+      this.view.restoreTracing(this.saves[save].state);
+      // the save at `start` stays right: nothing before tape[start] changes
+      this.saves.length = save + 1;
     } else {
       // too late to wind back: empty pools, and the whole tape again
       this.view.resetTracing();
-      journal.forget(journal.mark);
-      rest = this.tape.splice(0).concat(rest);
-      this.marks.length = 0;
+      this.saves = [];
     }
+    const rest = this.tape.splice(start);
     for (const removal of removals) rest.splice(this.indexIn(rest, removal.key, removal.position), 1);
     for (const move of inserts) rest.splice(this.indexIn(rest, move.key, move.position), 0, move);
     for (const next of rest) this.play(next);

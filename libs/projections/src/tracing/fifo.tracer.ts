@@ -1,12 +1,11 @@
 import type { CurrencyCode } from '@capflow/contracts';
 import type { InvestmentInfo, Registry } from '../view/registry';
-import { ArrivalKind, CashTracer, closesAt, FlowRef, FlowSink, partyOfPool, poolKey, ReturnLedger } from './tracer';
-import type { UndoJournal } from './undo-journal';
+import { ArrivalKind, CashTracer, FlowRef, FlowSink, partyOfPool, poolKey, ReturnLedger, TraceTarget } from './tracer';
 
-/** A set of tags, interned: one object per distinct set, so sets compare by identity. */
+/** A set of tags (investments' indexes, ascending), interned: one object per distinct set, so sets compare by identity. */
 interface TagSet {
   readonly key: string;
-  readonly tags: readonly string[];
+  readonly tags: readonly number[];
 }
 
 interface Lot {
@@ -24,25 +23,16 @@ class LotQueue {
   }
 
   /** Adjacent lots with the same tags merge: taking from them gives the same pieces, summed. */
-  push(tags: TagSet, amount: bigint, journal: UndoJournal): void {
+  push(tags: TagSet, amount: bigint): void {
     const last = this.lots.length > this.head ? this.lots[this.lots.length - 1] : undefined;
-    if (last && last.tags === tags) {
-      last.amount += amount;
-      if (journal.enabled) journal.record(() => (last.amount -= amount));
-    } else {
-      this.lots.push({ tags, amount });
-      if (journal.enabled) journal.record(() => this.lots.pop());
-    }
+    if (last && last.tags === tags) last.amount += amount;
+    else this.lots.push({ tags, amount });
   }
 
-  /** Puts lots taken from the front back, oldest first (undoing a take). */
-  unshift(lots: Lot[]): void {
-    const start = this.head - lots.length;
-    if (start >= 0 && lots.every((lot, i) => this.lots[start + i] === lot)) this.head = start;
-    else {
-      this.lots = [...lots, ...this.lots.slice(this.head)];
-      this.head = 0;
-    }
+  clone(): LotQueue {
+    const copy = new LotQueue();
+    for (let i = this.head; i < this.lots.length; i++) copy.lots.push({ tags: this.lots[i].tags, amount: this.lots[i].amount });
+    return copy;
   }
 
   compact(): void {
@@ -55,31 +45,36 @@ class LotQueue {
 
 const NO_TAGS: TagSet = { key: '', tags: [] };
 
+export interface FifoState {
+  readonly pools: ReadonlyMap<string, LotQueue>;
+  readonly returns: ReturnLedger;
+}
+
 /**
  * fifo (TRACING.md): each pool is a queue of lots; an outflow takes the oldest lots first,
  * splitting the last; a pool that runs dry pays the rest with untraced money.
  */
 export class FifoTracer implements CashTracer {
   readonly policy = 'fifo' as const;
-  private readonly pools = new Map<string, LotQueue>();
+  private pools = new Map<string, LotQueue>();
   private readonly tagSets = new Map<string, TagSet>([['', NO_TAGS]]);
-  private readonly returns: ReturnLedger;
+  private returns = new ReturnLedger();
+  private readonly trace: TraceTarget;
 
   constructor(
     private readonly registry: Registry,
-    private readonly sink: FlowSink,
-    private readonly journal: UndoJournal,
+    private readonly sink: FlowSink | null,
   ) {
-    this.returns = new ReturnLedger(journal);
+    this.trace = new TraceTarget(registry, sink);
   }
 
   openingBalance(partyId: string, currency: CurrencyCode, amount: bigint): void {
-    this.pool(poolKey(partyId, currency)).push(NO_TAGS, amount, this.journal);
+    this.pool(poolKey(partyId, currency)).push(NO_TAGS, amount);
   }
 
   fund(investment: InvestmentInfo, amount: bigint, flow: FlowRef): void {
     const pieces = this.take(poolKey(investment.investorId, investment.currency), amount);
-    const tagged = pieces.map((piece) => ({ tags: this.withTag(piece.tags, investment.investmentId), amount: piece.amount }));
+    const tagged = pieces.map((piece) => ({ tags: this.withTag(piece.tags, investment.index), amount: piece.amount }));
     this.arrive(investment.investorId, investment.investeeId, investment.currency, tagged, 'capital', flow);
   }
 
@@ -88,7 +83,17 @@ export class FifoTracer implements CashTracer {
   }
 
   returned(investmentId: string) {
-    return this.returns.of(investmentId);
+    return this.returns.of(this.registry.investmentIndexOf(investmentId));
+  }
+
+  /** A copy of the pools and returns, to go back to later (see restore). */
+  save(): FifoState {
+    return { pools: new Map([...this.pools].map(([key, queue]) => [key, queue.clone()])), returns: this.returns.clone() };
+  }
+
+  restore(state: FifoState): void {
+    this.pools = new Map([...state.pools].map(([key, queue]) => [key, queue.clone()]));
+    this.returns = state.returns.clone();
   }
 
   holdings(): Map<string, Map<string, bigint>> {
@@ -98,8 +103,9 @@ export class FifoTracer implements CashTracer {
       for (let i = queue.head; i < queue.lots.length; i++) {
         const lot = queue.lots[i];
         for (const tag of lot.tags.tags) {
-          let parties = result.get(tag);
-          if (!parties) result.set(tag, (parties = new Map()));
+          const investmentId = this.registry.investmentAt(tag).investmentId;
+          let parties = result.get(investmentId);
+          if (!parties) result.set(investmentId, (parties = new Map()));
           parties.set(partyId, (parties.get(partyId) ?? 0n) + lot.amount);
         }
       }
@@ -117,29 +123,18 @@ export class FifoTracer implements CashTracer {
   private take(key: string, amount: bigint): Lot[] {
     const queue = this.pool(key);
     const pieces: Lot[] = [];
-    const consumed: Lot[] = [];
-    let split: { lot: Lot; taken: bigint } | null = null;
     let left = amount;
     while (left > 0n && !queue.isEmpty) {
       const lot = queue.lots[queue.head];
       if (lot.amount <= left) {
-        // the lot leaves whole; a copy goes on, so the queued object stays as it was for an undo
-        pieces.push({ tags: lot.tags, amount: lot.amount });
-        consumed.push(lot);
+        pieces.push(lot);
         left -= lot.amount;
         queue.head += 1;
       } else {
         pieces.push({ tags: lot.tags, amount: left });
         lot.amount -= left;
-        split = { lot, taken: left };
         left = 0n;
       }
-    }
-    if (this.journal.enabled && (consumed.length > 0 || split)) {
-      this.journal.record(() => {
-        if (split) split.lot.amount += split.taken;
-        if (consumed.length > 0) queue.unshift(consumed);
-      });
     }
     queue.compact();
     if (left > 0n) pieces.push({ tags: NO_TAGS, amount: left });
@@ -148,28 +143,33 @@ export class FifoTracer implements CashTracer {
 
   private arrive(fromId: string, toId: string, currency: CurrencyCode, pieces: Lot[], kind: ArrivalKind, flow: FlowRef): void {
     const receiverGroup = this.registry.groupOf(toId);
+    const groups = this.registry.investorGroups;
     const queue = this.pool(poolKey(toId, currency));
     for (const piece of pieces) {
       let kept: TagSet = piece.tags;
       if (piece.tags.tags.length > 0) {
-        const open: string[] = [];
-        for (const tag of piece.tags.tags) {
-          const closed = closesAt(this.registry, tag, receiverGroup);
-          if (closed) this.returns.add(kind, tag, piece.amount);
-          else open.push(tag);
-          this.sink.tagged('fifo', tag, flow, fromId, toId, piece.amount, closed);
+        let open: number[] | null = null;
+        const tags = piece.tags.tags;
+        for (let i = 0; i < tags.length; i++) {
+          const tag = tags[i];
+          const closed = groups[tag] === receiverGroup;
+          if (closed) {
+            this.returns.addBig(kind, tag, piece.amount);
+            open ??= tags.slice(0, i);
+          } else open?.push(tag);
+          if (this.trace.is(tag)) this.sink!.tagged('fifo', flow, fromId, toId, piece.amount, closed);
         }
-        if (open.length !== piece.tags.tags.length) kept = this.intern(open);
+        if (open) kept = this.intern(open);
       }
-      queue.push(kept, piece.amount, this.journal);
+      queue.push(kept, piece.amount);
     }
   }
 
-  private withTag(set: TagSet, tag: string): TagSet {
-    return set.tags.includes(tag) ? set : this.intern([...set.tags, tag].sort());
+  private withTag(set: TagSet, tag: number): TagSet {
+    return set.tags.includes(tag) ? set : this.intern([...set.tags, tag].sort((a, b) => a - b));
   }
 
-  private intern(sortedTags: string[]): TagSet {
+  private intern(sortedTags: number[]): TagSet {
     const key = sortedTags.join(' ');
     let set = this.tagSets.get(key);
     if (!set) this.tagSets.set(key, (set = { key, tags: sortedTags }));

@@ -31,8 +31,7 @@ export class TraceLog implements FlowSink {
 
   constructor(readonly investmentId: string) {}
 
-  tagged(policy: Policy, tag: string, flow: FlowRef, fromId: string, toId: string, amount: bigint, closed: boolean): void {
-    if (tag !== this.investmentId) return;
+  tagged(policy: Policy, flow: FlowRef, fromId: string, toId: string, amount: bigint, closed: boolean): void {
     const key = `${flow.position} ${fromId} ${toId}`;
     let entry = this.flows.get(key);
     if (!entry) {
@@ -67,5 +66,3 @@ export class TraceLog implements FlowSink {
     };
   }
 }
-
-export const NO_TRACE: FlowSink = { tagged: () => undefined };

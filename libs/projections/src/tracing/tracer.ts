@@ -1,6 +1,5 @@
 import type { CurrencyCode } from '@capflow/contracts';
 import type { InvestmentInfo, Registry } from '../view/registry';
-import type { UndoJournal } from './undo-journal';
 
 export type Policy = 'fifo' | 'pro_rata';
 export const POLICIES: readonly Policy[] = ['fifo', 'pro_rata'];
@@ -16,9 +15,11 @@ export interface FlowRef {
 /** How money arrived: as revenue (a settlement, a payment) or as capital (an investment). */
 export type ArrivalKind = 'revenue' | 'capital';
 
-/** Receives every movement of tagged money, for the trace log. */
+/** Receives every movement of one investment's tagged money, for its trace log. */
 export interface FlowSink {
-  tagged(policy: Policy, tag: string, flow: FlowRef, fromId: string, toId: string, amount: bigint, closed: boolean): void;
+  /** The investment traced. */
+  readonly investmentId: string;
+  tagged(policy: Policy, flow: FlowRef, fromId: string, toId: string, amount: bigint, closed: boolean): void;
 }
 
 /** Cash pools per party and currency under one attribution policy (TRACING.md). */
@@ -42,25 +43,80 @@ export function partyOfPool(key: string): string {
   return key.slice(4);
 }
 
-/** Returned amounts per investment, shared by both tracers. */
+const SAFE = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Returned amounts per investment (by tag), as revenue (cash) and as capital, shared by both
+ * tracers: doubles while the sums are exact in them, BigInt beyond.
+ */
 export class ReturnLedger {
-  private readonly cash = new Map<string, bigint>();
-  private readonly capital = new Map<string, bigint>();
+  private cash = new Float64Array(16);
+  private capital = new Float64Array(16);
+  private big = new Map<string, bigint>();
 
-  constructor(private readonly journal: UndoJournal) {}
-
-  add(kind: ArrivalKind, tag: string, amount: bigint): void {
-    const target = kind === 'revenue' ? this.cash : this.capital;
-    target.set(tag, (target.get(tag) ?? 0n) + amount);
-    if (this.journal.enabled) this.journal.record(() => target.set(tag, target.get(tag)! - amount));
+  add(kind: ArrivalKind, tag: number, amount: number): void {
+    const sums = this.sums(kind, tag);
+    const after = sums[tag] + amount;
+    if (after <= SAFE) sums[tag] = after;
+    else this.addBig(kind, tag, BigInt(amount));
   }
 
-  of(tag: string): { cash: bigint; capital: bigint } {
-    return { cash: this.cash.get(tag) ?? 0n, capital: this.capital.get(tag) ?? 0n };
+  addBig(kind: ArrivalKind, tag: number, amount: bigint): void {
+    const sums = this.sums(kind, tag);
+    const key = `${kind} ${tag}`;
+    const before = sums[tag] === sums[tag] ? BigInt(sums[tag]) : this.big.get(key)!;
+    const after = before + amount;
+    if (after <= BigInt(SAFE)) sums[tag] = Number(after);
+    else {
+      sums[tag] = Number.NaN;
+      this.big.set(key, after);
+    }
+  }
+
+  of(tag: number): { cash: bigint; capital: bigint } {
+    return { cash: this.exact('revenue', tag), capital: this.exact('capital', tag) };
+  }
+
+  clone(): ReturnLedger {
+    const copy = new ReturnLedger();
+    copy.cash = this.cash.slice();
+    copy.capital = this.capital.slice();
+    copy.big = new Map(this.big);
+    return copy;
+  }
+
+  private exact(kind: ArrivalKind, tag: number): bigint {
+    const sums = kind === 'revenue' ? this.cash : this.capital;
+    if (tag < 0 || tag >= sums.length) return 0n;
+    return sums[tag] === sums[tag] ? BigInt(sums[tag]) : this.big.get(`${kind} ${tag}`)!;
+  }
+
+  private sums(kind: ArrivalKind, tag: number): Float64Array {
+    if (tag >= this.cash.length) {
+      const length = Math.max(tag + 1, this.cash.length * 2);
+      const cash = new Float64Array(length);
+      cash.set(this.cash);
+      const capital = new Float64Array(length);
+      capital.set(this.capital);
+      this.cash = cash;
+      this.capital = capital;
+    }
+    return kind === 'revenue' ? this.cash : this.capital;
   }
 }
 
-/** A tag closes when its money reaches the investment's investor group. */
-export function closesAt(registry: Registry, tag: string, receiverGroup: string): boolean {
-  return registry.investments.get(tag)!.investorGroup === receiverGroup;
+/** Which tag, if any, a tracer reports to its sink: the traced investment's, once it is registered. */
+export class TraceTarget {
+  private tag = -1;
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly sink: FlowSink | null,
+  ) {}
+
+  is(tag: number): boolean {
+    if (this.sink === null) return false;
+    if (this.tag < 0) this.tag = this.registry.investmentIndexOf(this.sink.investmentId);
+    return tag === this.tag;
+  }
 }

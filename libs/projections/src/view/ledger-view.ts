@@ -4,13 +4,12 @@ import { BalancesProjection, BalancesReport, codePointOrder } from '../balances/
 import { CommitmentsProjection, CommitmentsReport } from '../commitments/commitments.projection';
 import { CreditsProjection, CreditsReport } from '../credits/credits.projection';
 import { FlowGraphProjection, FlowsReport } from '../flows/flow-graph.projection';
-import { FifoTracer } from '../tracing/fifo.tracer';
-import { ProRataTracer } from '../tracing/pro-rata.tracer';
+import { FifoState, FifoTracer } from '../tracing/fifo.tracer';
+import { ProRataState, ProRataTracer } from '../tracing/pro-rata.tracer';
 import { InvestmentFlows, roundTripRow, RoundTripsReport } from '../tracing/round-trips.report';
-import { NO_TRACE, TraceLog, TraceReport } from '../tracing/trace-log';
+import { TraceLog, TraceReport } from '../tracing/trace-log';
 import type { CashTracer, FlowRef, Policy } from '../tracing/tracer';
 import { moneyOfEvent } from './money-of-event';
-import { UndoJournal } from '../tracing/undo-journal';
 import { Registry } from './registry';
 import type { ViewEvent } from './view-event';
 
@@ -26,9 +25,7 @@ export class LedgerView {
   readonly credits = new CreditsProjection();
   readonly flows = new FlowGraphProjection();
   readonly investmentFlows = new InvestmentFlows();
-  tracers!: Record<Policy, CashTracer>;
-  /** Off unless the view must go back in business time (see LiveLedger). */
-  readonly journal = new UndoJournal();
+  tracers!: { fifo: FifoTracer; pro_rata: ProRataTracer };
   private readonly registered = new Set<string>();
   private readonly trace: TraceLog | null;
   applied = 0;
@@ -42,11 +39,20 @@ export class LedgerView {
 
   /** Empty pools under both policies (the registry and every other figure stay). */
   resetTracing(): void {
-    const sink = this.trace ?? NO_TRACE;
     this.tracers = {
-      fifo: new FifoTracer(this.registry, sink, this.journal),
-      pro_rata: new ProRataTracer(this.registry, sink, this.journal),
+      fifo: new FifoTracer(this.registry, this.trace),
+      pro_rata: new ProRataTracer(this.registry, this.trace),
     };
+  }
+
+  /** A copy of both policies' pools, to wind the tracing back to later (see LiveLedger). */
+  saveTracing(): TracingState {
+    return { fifo: this.tracers.fifo.save(), pro_rata: this.tracers.pro_rata.save() };
+  }
+
+  restoreTracing(state: TracingState): void {
+    this.tracers.fifo.restore(state.fifo);
+    this.tracers.pro_rata.restore(state.pro_rata);
   }
 
   /** Applies one fact in business order: what a single pass over the log does. */
@@ -71,7 +77,7 @@ export class LedgerView {
         return;
       case 'InvestmentCommitted': {
         const { data } = event;
-        registry.investments.set(data.investmentId, {
+        registry.addInvestment({
           investmentId: data.investmentId,
           investorId: data.investorId,
           investeeId: data.investeeId,
@@ -269,6 +275,11 @@ export function movesCash(event: CapflowEvent): boolean {
     event.type === 'PaymentMade' ||
     (event.type === 'InvoiceSettled' && event.data.method === 'cash')
   );
+}
+
+export interface TracingState {
+  readonly fifo: FifoState;
+  readonly pro_rata: ProRataState;
 }
 
 /** What the pools need of a fact that moves cash, in business order (key, position). */

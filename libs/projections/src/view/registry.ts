@@ -5,6 +5,8 @@ import type { CurrencyCode } from '@capflow/contracts';
  * parties and their groups, investments, grants and invoices. Registrations are never reversed.
  */
 export interface InvestmentInfo {
+  /** Its place in the registry: the tag pools carry for it. */
+  index: number;
   investmentId: string;
   investorId: string;
   investeeId: string;
@@ -48,11 +50,33 @@ export class Registry {
   readonly groups = new Map<string, string>();
   readonly partyNames = new Map<string, string>();
   readonly investments = new Map<string, InvestmentInfo>();
+  /** By index: the investments, and each one's investor group (what closes its tag). */
+  private readonly investmentList: InvestmentInfo[] = [];
+  readonly investorGroups: string[] = [];
   readonly grants = new Map<string, GrantInfo>();
   readonly invoices = new Map<string, InvoiceInfo>();
   readonly commitments = new Map<string, CommitmentInfo>();
   /** Commitments by customer, for an investee's commitments back to its investor's group. */
   readonly commitmentsByCustomer = new Map<string, CommitmentInfo[]>();
+
+  /** Registers an investment under the next index (its tag). */
+  addInvestment(investment: Omit<InvestmentInfo, 'index'>): void {
+    const known = this.investments.get(investment.investmentId);
+    if (known) return;
+    const info = { ...investment, index: this.investmentList.length };
+    this.investments.set(info.investmentId, info);
+    this.investmentList.push(info);
+    this.investorGroups.push(info.investorGroup);
+  }
+
+  investmentAt(index: number): InvestmentInfo {
+    return this.investmentList[index];
+  }
+
+  /** An investment's tag; -1 for one the registry does not hold. */
+  investmentIndexOf(investmentId: string): number {
+    return this.investments.get(investmentId)?.index ?? -1;
+  }
 
   addCommitment(commitment: CommitmentInfo): void {
     this.commitments.set(commitment.commitmentId, commitment);
