@@ -9,8 +9,12 @@ import type { RestatedFigure, Restatement, RestatingFact } from './restatement';
 
 /** The pools are saved every this many cash moves, so that a late fact re-traces from the nearest save. */
 const SAVE_EVERY = 8192;
-/** Saves kept: a fact later than the oldest re-traces from the start of the tape. */
-const SAVES_KEPT = 4;
+/**
+ * Saves kept: the newest half every SAVE_EVERY moves, older ones thinned to every other each time
+ * the count is reached, so that they thin out geometrically towards the start of the tape: a fact
+ * re-traces from a save about as far back as it is late, never the whole tape for lack of one.
+ */
+const SAVES_KEPT = 8;
 
 /**
  * The ledger as the projector keeps it: facts arrive in position order (as they were recorded),
@@ -187,10 +191,16 @@ export class LiveLedger {
     const length = this.tape.length;
     if (length % SAVE_EVERY === 0 && length > 0 && this.saves[this.saves.length - 1]?.index !== length) {
       this.saves.push({ index: this.tape.length, state: this.view.saveTracing() });
-      if (this.saves.length > SAVES_KEPT) this.saves.shift();
+      if (this.saves.length > SAVES_KEPT) this.thinSaves();
     }
     this.tape.push(move);
     this.view.applyMove(move);
+  }
+
+  /** Drops every other save of the older half, keeping the oldest. */
+  private thinSaves(): void {
+    const older = this.saves.length >> 1;
+    this.saves = this.saves.filter((_, i) => i >= older || i % 2 === 0);
   }
 
   /**

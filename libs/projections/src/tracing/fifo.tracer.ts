@@ -1,6 +1,6 @@
 import type { CurrencyCode } from '@capflow/contracts';
 import type { InvestmentInfo, Registry } from '../view/registry';
-import { ArrivalKind, CashTracer, FlowRef, FlowSink, partyOfPool, poolKey, ReturnLedger, TraceTarget } from './tracer';
+import { ArrivalKind, CashTracer, Copies, FlowRef, FlowSink, partyOfPool, poolKey, ReturnLedger, TraceTarget } from './tracer';
 
 /** A set of tags (investments' indexes, ascending), interned: one object per distinct set, so sets compare by identity. */
 interface TagSet {
@@ -17,6 +17,8 @@ interface Lot {
 class LotQueue {
   lots: Lot[] = [];
   head = 0;
+  /** See Copies. */
+  epoch = 0;
 
   get isEmpty(): boolean {
     return this.head >= this.lots.length;
@@ -56,7 +58,7 @@ export interface FifoState {
  */
 export class FifoTracer implements CashTracer {
   readonly policy = 'fifo' as const;
-  private pools = new Map<string, LotQueue>();
+  private readonly pools = new Copies(() => new LotQueue());
   private readonly tagSets = new Map<string, TagSet>([['', NO_TAGS]]);
   private returns = new ReturnLedger();
   private readonly trace: TraceTarget;
@@ -86,19 +88,19 @@ export class FifoTracer implements CashTracer {
     return this.returns.of(this.registry.investmentIndexOf(investmentId));
   }
 
-  /** A copy of the pools and returns, to go back to later (see restore). */
+  /** The pools and returns as they are, to go back to later (see restore); copied on write. */
   save(): FifoState {
-    return { pools: new Map([...this.pools].map(([key, queue]) => [key, queue.clone()])), returns: this.returns.clone() };
+    return { pools: this.pools.save(), returns: this.returns.clone() };
   }
 
   restore(state: FifoState): void {
-    this.pools = new Map([...state.pools].map(([key, queue]) => [key, queue.clone()]));
+    this.pools.restore(state.pools);
     this.returns = state.returns.clone();
   }
 
   holdings(): Map<string, Map<string, bigint>> {
     const result = new Map<string, Map<string, bigint>>();
-    for (const [key, queue] of this.pools) {
+    for (const [key, queue] of this.pools.entries()) {
       const partyId = partyOfPool(key);
       for (let i = queue.head; i < queue.lots.length; i++) {
         const lot = queue.lots[i];
@@ -114,9 +116,7 @@ export class FifoTracer implements CashTracer {
   }
 
   private pool(key: string): LotQueue {
-    let queue = this.pools.get(key);
-    if (!queue) this.pools.set(key, (queue = new LotQueue()));
-    return queue;
+    return this.pools.writable(key);
   }
 
   /** Pieces of `amount`, oldest first; what the pool lacks comes out untraced. */

@@ -61,6 +61,8 @@ export class ProRataPool {
   tags: Int32Array;
   held: Float64Array;
   big: Map<number, bigint> | null = null;
+  /** Which copy this is (see Copies): a pool whose epoch is not its tracer's is shared with a save. */
+  epoch = 0;
   /** tag → slot + 1 (0: empty), linear probing, capacity a power of two. */
   private index: Int32Array;
   private zeros = 0;

@@ -1,7 +1,7 @@
 import type { CurrencyCode } from '@capflow/contracts';
 import type { InvestmentInfo, Registry } from '../view/registry';
 import { ProRataPool, Takes } from './pro-rata.pool';
-import { ArrivalKind, CashTracer, FlowRef, FlowSink, partyOfPool, poolKey, ReturnLedger, TraceTarget } from './tracer';
+import { ArrivalKind, CashTracer, Copies, FlowRef, FlowSink, partyOfPool, poolKey, ReturnLedger, TraceTarget } from './tracer';
 
 /**
  * pro_rata, the "haircut" rule (TRACING.md): an outflow takes from every tag in proportion to its
@@ -10,7 +10,7 @@ import { ArrivalKind, CashTracer, FlowRef, FlowSink, partyOfPool, poolKey, Retur
  */
 export class ProRataTracer implements CashTracer {
   readonly policy = 'pro_rata' as const;
-  private pools = new Map<string, ProRataPool>();
+  private readonly pools = new Copies(() => new ProRataPool());
   private returns = new ReturnLedger();
   private readonly takes = new Takes();
   private readonly trace: TraceTarget;
@@ -46,7 +46,7 @@ export class ProRataTracer implements CashTracer {
 
   holdings(): Map<string, Map<string, bigint>> {
     const result = new Map<string, Map<string, bigint>>();
-    for (const [key, pool] of this.pools) {
+    for (const [key, pool] of this.pools.entries()) {
       const partyId = partyOfPool(key);
       pool.forEachTag((tag, amount) => {
         const investmentId = this.registry.investmentAt(tag).investmentId;
@@ -58,20 +58,18 @@ export class ProRataTracer implements CashTracer {
     return result;
   }
 
-  /** A copy of the pools and returns, to go back to later (see restore). */
+  /** The pools and returns as they are, to go back to later (see restore); copied on write. */
   save(): ProRataState {
-    return { pools: new Map([...this.pools].map(([key, pool]) => [key, pool.clone()])), returns: this.returns.clone() };
+    return { pools: this.pools.save(), returns: this.returns.clone() };
   }
 
   restore(state: ProRataState): void {
-    this.pools = new Map([...state.pools].map(([key, pool]) => [key, pool.clone()]));
+    this.pools.restore(state.pools);
     this.returns = state.returns.clone();
   }
 
   private pool(key: string): ProRataPool {
-    let pool = this.pools.get(key);
-    if (!pool) this.pools.set(key, (pool = new ProRataPool()));
-    return pool;
+    return this.pools.writable(key);
   }
 
   /** The takes in `this.takes` reach `toId`: tags of its group close, the others join its pool. */

@@ -45,6 +45,51 @@ export function partyOfPool(key: string): string {
 
 const SAFE = Number.MAX_SAFE_INTEGER;
 
+let lastEpoch = 0;
+
+/**
+ * A tracer's pools, copied on write: a save takes the map of pools as it is (no pool copied), and
+ * a pool shared with a save is copied the first time it changes after it. So a save costs the
+ * pools that change before the next one, not every pool. Epochs are global so that no pool of a
+ * save is ever written in place, whichever tracer restores it.
+ */
+export class Copies<P extends { epoch: number; clone(): P }> {
+  private pools = new Map<string, P>();
+  private epoch = ++lastEpoch;
+
+  constructor(private readonly make: () => P) {}
+
+  /** The pool under `key`, to change: made if new, copied if a save shares it. */
+  writable(key: string): P {
+    let pool = this.pools.get(key);
+    if (!pool) {
+      pool = this.make();
+      pool.epoch = this.epoch;
+      this.pools.set(key, pool);
+    } else if (pool.epoch !== this.epoch) {
+      pool = pool.clone();
+      pool.epoch = this.epoch;
+      this.pools.set(key, pool);
+    }
+    return pool;
+  }
+
+  /** Every pool, to read. */
+  entries(): IterableIterator<[string, P]> {
+    return this.pools.entries();
+  }
+
+  save(): ReadonlyMap<string, P> {
+    this.epoch = ++lastEpoch;
+    return new Map(this.pools);
+  }
+
+  restore(saved: ReadonlyMap<string, P>): void {
+    this.pools = new Map(saved);
+    this.epoch = ++lastEpoch;
+  }
+}
+
 /**
  * Returned amounts per investment (by tag), as revenue (cash) and as capital, shared by both
  * tracers: doubles while the sums are exact in them, BigInt beyond.
