@@ -9,3 +9,5 @@ export { asCsv, BALANCES, COMMITMENTS, CREDITS, FLOWS, PROVIDER_BACKLOG, RESTATE
 export type { Tabular } from './tabular';
 export { toCsv } from './csv';
 export { flowsAsDot, flowsAsMermaid } from './flow-graph-formats';
+export { BALANCE_FILTERS, balanceRows, isWhole, MAX_PAGE_ROWS, ROUND_TRIP_FILTERS, roundTripRows, rowsRequestOf } from './report-rows';
+export type { BalanceFilter, PageInfo, RoundTripFilter, RowsNames, RowsRequest } from './report-rows';

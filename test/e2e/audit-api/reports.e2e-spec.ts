@@ -14,6 +14,7 @@ import {
   cliJson,
   EXAMPLE_LINES,
   EXPECTED,
+  Json,
   exampleSlice,
   removeScratch,
   scratchDirectory,
@@ -166,6 +167,76 @@ describe('reports as of a business time and as known at a ledger time', () => {
     // a view that covers everything is the ledger as it stands
     expect(await api.json('/api/balances?asOf=2030-01-01')).toEqual({ ...EXPECTED.balances, asOf: '2030-01-01' });
     expect(await api.json('/api/reports/round-trips?policy=pro_rata&knownAt=2999-12-31')).toEqual(EXPECTED.pro_rata);
+  });
+});
+
+describe('pages and filters of round trips and balances', () => {
+  /** Every page of `path` at `limit` rows, following `next`. */
+  async function pages(path: string, rowsOf: (body: Json) => unknown[], limit: number): Promise<{ rows: unknown[]; count: number }> {
+    const rows: unknown[] = [];
+    let after: string | null = null;
+    for (let count = 1; ; count++) {
+      const answer = await api.call(withQuery(path, { limit: String(limit), ...(after === null ? {} : { after }) }), { key: api.keys.auditor.key });
+      expect(answer.status).toBe(200);
+      expect(rowsOf(answer.json).length).toBeLessThanOrEqual(limit);
+      rows.push(...rowsOf(answer.json));
+      if (answer.json.next === null) return { rows, count };
+      after = answer.json.next;
+    }
+  }
+
+  it.each([
+    ['round trips, pro_rata, as they stand', '/api/reports/round-trips?policy=pro_rata', (body: Json) => body.investments],
+    ['round trips, fifo, as of a date', '/api/reports/round-trips?policy=fifo&asOf=2025-11-05', (body: Json) => body.investments],
+    ['balances as they stand', '/api/balances', (body: Json) => body.parties],
+    ['balances as known between the appends', '/api/balances?knownAt=BETWEEN', (body: Json) => body.parties],
+  ])('%s: pages of one row, followed by their cursors, give the whole report', async (_, template, rowsOf) => {
+    const path = template.replace('BETWEEN', encodeURIComponent(betweenAppends));
+    const whole = await api.json(path);
+    expect(rowsOf(whole).length).toBeGreaterThan(1);
+    const paged = await pages(path, rowsOf, 1);
+    expect(paged.rows).toEqual(rowsOf(whole));
+    expect(paged.count).toBe(rowsOf(whole).length);
+  });
+
+  it('filters are what the command line answers with the same flags', async () => {
+    const cases: [string, string[]][] = [
+      ['/api/reports/round-trips?policy=fifo&investorGroup=amazon', ['report', 'round-trips', '--policy', 'fifo', '--investor-group', 'amazon']],
+      ['/api/reports/round-trips?policy=pro_rata&investeeId=openai&currency=USD&limit=1', ['report', 'round-trips', '--policy', 'pro_rata', '--investee-id', 'openai', '--currency', 'USD', '--limit', '1']],
+      ['/api/balances?group=amazon&currency=USD', ['balances', '--group', 'amazon', '--currency', 'USD']],
+      ['/api/balances?partyId=openai&asOf=2025-11-04', ['balances', '--party-id', 'openai', '--as-of', '2025-11-04']],
+    ];
+    for (const [path, args] of cases) {
+      const answer = await api.json(path);
+      const printed = JSON.parse(await cli([...args, '--store', store, '--json']));
+      expect({ path, body: answer }).toEqual({ path, body: printed });
+    }
+    const amazon = await api.json('/api/reports/round-trips?policy=fifo&investorGroup=amazon');
+    expect(amazon.investments.length).toBeGreaterThan(0);
+    expect(amazon.investments.every((row: { investorGroup: string }) => row.investorGroup === 'amazon')).toBe(true);
+    const usd = await api.json('/api/balances?currency=USD');
+    expect(usd.parties.every((party: { balances: object }) => Object.keys(party.balances).join() === 'USD')).toBe(true);
+  });
+
+  it('the command line refuses a bad page or filter, naming the flag, before reading anything', async () => {
+    await expect(cli(['report', 'round-trips', '--policy', 'fifo', '--limit', '0', '--store', store])).rejects.toThrow(/--limit takes a whole number from 1 to 10000/);
+    await expect(cli(['balances', '--currency', 'usd', '--store', store])).rejects.toThrow(/--currency "usd" is not a currency/);
+    const table = await cli(['report', 'round-trips', '--policy', 'fifo', '--limit', '1', '--store', store]);
+    expect(table).toMatch(/^1 row\nnext page: --after amzn-oai$/m);
+  });
+
+  it.each([
+    ['/api/reports/round-trips?policy=fifo&limit=0', 'limit'],
+    ['/api/reports/round-trips?policy=fifo&limit=10001', 'limit'],
+    ['/api/reports/round-trips?policy=fifo&after=a%20b', 'after'],
+    ['/api/reports/round-trips?policy=fifo&investorGroup=-x', 'investorGroup'],
+    ['/api/reports/round-trips?policy=fifo&currency=dollars', 'currency'],
+    ['/api/balances?partyId=%2Fetc', 'partyId'],
+    ['/api/balances?investorGroup=amazon', 'investorGroup'],
+  ])('%s: 400 invalid_parameter naming %s', async (path, name) => {
+    const answer = await api.call(path, { key: api.keys.auditor.key });
+    expect(answer.status).toBe(400);
+    expect(answer.json).toMatchObject({ code: 'invalid_parameter', detail: expect.stringContaining(name) });
   });
 });
 

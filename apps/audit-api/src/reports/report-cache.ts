@@ -19,6 +19,8 @@ export interface ReportBody {
 /** A current report as it is sent: its JSON (UTF-8), and the same gzipped, made when first asked for. */
 export interface CachedReport extends ReportBody {
   gzip(): Promise<ReportBody>;
+  /** The document itself, for pages and filters of it; never changed. */
+  document: unknown;
 }
 
 interface Entry {
@@ -72,18 +74,18 @@ export class ReportCache {
     return report;
   }
 
+  /** Document `name` of `projection` as the read models stand now, parsed (not to be changed). */
+  async document(projection: ProjectionName, name: string): Promise<unknown> {
+    return (await this.ready(projection, name)).document;
+  }
+
   /**
    * Answers a current report: the JSON the command line's --json prints (compact), with its ETag;
    * gzipped if the client accepts it (Vary: Accept-Encoding); 304 without a body if the client's
    * If-None-Match holds the ETag. 503 when the read model has not been built yet.
    */
   async send(request: Request, response: Response, projection: ProjectionName, name: string): Promise<StreamableFile | string> {
-    const report = await this.current(projection, name);
-    if (report === null)
-      throw new QueryError(
-        QueryErrorCode.NotReady,
-        `the ${projection} read model has not been built yet: the projector has not caught up once`,
-      );
+    const report = await this.ready(projection, name);
     const gzip = request.acceptsEncodings('gzip', 'identity') === 'gzip';
     const body = gzip ? await report.gzip() : report;
     response.vary('Accept-Encoding');
@@ -97,6 +99,13 @@ export class ReportCache {
     return new StreamableFile(body.bytes, { type: JSON_TYPE, length: body.bytes.length });
   }
 
+  private async ready(projection: ProjectionName, name: string): Promise<CachedReport> {
+    const report = await this.current(projection, name);
+    if (report === null)
+      throw new QueryError(QueryErrorCode.NotReady, `the ${projection} read model has not been built yet: the projector has not caught up once`);
+    return report;
+  }
+
   private async read(projection: ProjectionName, name: string): Promise<CachedReport | null> {
     const document = await this.readModels.document(projection, name);
     if (document === null) return null;
@@ -106,6 +115,7 @@ export class ReportCache {
     return {
       bytes,
       etag,
+      document,
       gzip: () => {
         compressed ??= gzipped(bytes).then((gz) => ({ bytes: gz, etag: `${etag.slice(0, -1)}-gzip"` }));
         compressed.catch(() => (compressed = null));

@@ -1,5 +1,26 @@
 import { IDENTIFIER_PATTERN } from '@capflow/contracts';
-import { BALANCES, COMMITMENTS, CREDITS, FLOWS, flowsAsDot, flowsAsMermaid, isCurrent, LedgerQueries, RESTATEMENTS, ROUND_TRIPS, selectionOf, TRACE } from '@capflow/queries';
+import {
+  BALANCE_FILTERS,
+  balanceRows,
+  BALANCES,
+  COMMITMENTS,
+  CREDITS,
+  FLOWS,
+  flowsAsDot,
+  flowsAsMermaid,
+  isCurrent,
+  isWhole,
+  LedgerQueries,
+  MAX_PAGE_ROWS,
+  RESTATEMENTS,
+  ROUND_TRIP_FILTERS,
+  ROUND_TRIPS,
+  roundTripRows,
+  rowsRequestOf,
+  selectionOf,
+  TRACE,
+} from '@capflow/queries';
+import type { BalancesReport, RoundTripsReport } from '@capflow/projections';
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -13,6 +34,15 @@ const VIEW = ['asOf', 'knownAt'] as const;
 
 const AsOf = ApiQuery({ name: 'asOf', required: false, description: 'business time: facts that occurred up to then (RFC 3339, or a date: its end)', example: '2025-12-31' });
 const KnownAt = ApiQuery({ name: 'knownAt', required: false, description: 'ledger time: the ledger as it stood then (RFC 3339, or a date: its end)' });
+const Limit = ApiQuery({
+  name: 'limit',
+  required: false,
+  description: `a page of at most this many rows (1 to ${MAX_PAGE_ROWS}); the answer's \`next\` is the cursor of the page after it, null on the last`,
+});
+const After = ApiQuery({ name: 'after', required: false, description: "the rows after this key: a page's `next` (rows are in code-point order of their key)" });
+const Currency = ApiQuery({ name: 'currency', required: false, description: 'only this currency (ISO 4217 code, e.g. USD)' });
+const ROWS_NAMES = { limit: 'limit', after: 'after', investorGroup: 'investorGroup', investeeId: 'investeeId', currency: 'currency', partyId: 'partyId', group: 'group' };
+
 const Format = ApiQuery({ name: 'format', required: false, enum: TABULAR_FORMATS, description: 'json (default) or csv' });
 
 /** The reports of the command line, the same JSON; each as of a business time and as known at a ledger time. */
@@ -27,17 +57,25 @@ export class ReportsController {
   ) {}
 
   @Get('balances')
-  @ApiOperation({ summary: "every party's postings per account and currency, with the trial balance (EVENTS.md)" })
+  @ApiOperation({ summary: "every party's postings per account and currency, with the trial balance (EVENTS.md); parties keyed by partyId" })
   @AsOf
   @KnownAt
   @Format
+  @Limit
+  @After
+  @ApiQuery({ name: 'partyId', required: false, description: 'only this party' })
+  @ApiQuery({ name: 'group', required: false, description: "only the parties of this group (a party's group, EVENTS.md)" })
+  @Currency
   @ApiProduces('application/json', 'text/csv')
   async balances(@Req() request: ApiRequest, @Res({ passthrough: true }) response: Response): Promise<unknown> {
-    const params = queryParams(request, [...VIEW, 'format']);
+    const params = queryParams(request, [...VIEW, 'format', 'limit', 'after', ...BALANCE_FILTERS]);
     const format = oneOf(params.format, 'format', TABULAR_FORMATS, 'json');
     const selection = selectionOf(params);
-    if (format === 'json' && isCurrent(selection)) return this.cache.send(request, response, 'balances', 'balances');
-    return reportResponse(response, await this.queries.balances(selection), format, BALANCES, 'balances');
+    const rows = rowsRequestOf(params, BALANCE_FILTERS, ROWS_NAMES);
+    const current = isCurrent(selection);
+    if (format === 'json' && current && isWhole(rows)) return this.cache.send(request, response, 'balances', 'balances');
+    const report = current ? ((await this.cache.document('balances', 'balances')) as BalancesReport) : await this.queries.balances(selection);
+    return reportResponse(response, balanceRows(report, rows), format, BALANCES, 'balances');
   }
 
   @Get('reports/round-trips')
@@ -46,14 +84,22 @@ export class ReportsController {
   @AsOf
   @KnownAt
   @Format
+  @Limit
+  @After
+  @ApiQuery({ name: 'investorGroup', required: false, description: "only the investments of this investor group" })
+  @ApiQuery({ name: 'investeeId', required: false, description: 'only the investments in this investee' })
+  @Currency
   @ApiProduces('application/json', 'text/csv')
   async roundTrips(@Req() request: ApiRequest, @Res({ passthrough: true }) response: Response): Promise<unknown> {
-    const params = queryParams(request, [...VIEW, 'policy', 'format']);
+    const params = queryParams(request, [...VIEW, 'policy', 'format', 'limit', 'after', ...ROUND_TRIP_FILTERS]);
     const policy = oneOf(params.policy, 'policy', ['fifo', 'pro_rata'] as const);
     const format = oneOf(params.format, 'format', TABULAR_FORMATS, 'json');
     const selection = selectionOf(params);
-    if (format === 'json' && isCurrent(selection)) return this.cache.send(request, response, 'round-trips', policy);
-    return reportResponse(response, await this.queries.roundTrips(policy, selection), format, ROUND_TRIPS, `round-trips-${policy}`);
+    const rows = rowsRequestOf(params, ROUND_TRIP_FILTERS, ROWS_NAMES);
+    const current = isCurrent(selection);
+    if (format === 'json' && current && isWhole(rows)) return this.cache.send(request, response, 'round-trips', policy);
+    const report = current ? ((await this.cache.document('round-trips', policy)) as RoundTripsReport) : await this.queries.roundTrips(policy, selection);
+    return reportResponse(response, roundTripRows(report, rows), format, ROUND_TRIPS, `round-trips-${policy}`);
   }
 
   @Get('reports/trace/:investmentId')

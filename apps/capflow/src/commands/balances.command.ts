@@ -1,22 +1,36 @@
-import { BALANCES } from '@capflow/queries';
-import { Command } from 'nest-commander';
+import { BALANCE_FILTERS, balanceRows, BALANCES, rowsRequestOf } from '@capflow/queries';
+import { Command, Option } from 'nest-commander';
 import { reportFailure } from '../output/cli-failure';
 import { printReport } from '../reports/print-report';
 import { ReportService } from '../reports/report.service';
-import { selectionOf, ViewCommand, ViewOptions } from './view-command';
+import { nextPageLine, RowsCommand, RowsOptions, selectionOf } from './view-command';
+
+const ROWS_NAMES = { limit: '--limit', after: '--after', partyId: '--party-id', group: '--group', currency: '--currency' };
 
 /** Every party's balances per currency and account (EVENTS.md postings), with their normal sign. */
 @Command({ name: 'balances', description: 'balances per party, currency and account' })
-export class BalancesCommand extends ViewCommand {
+export class BalancesCommand extends RowsCommand {
   constructor(private readonly reports: ReportService) {
     super();
   }
 
-  async run(_: string[], options: ViewOptions): Promise<void> {
+  @Option({ flags: '--party-id <partyId>', description: 'only this party' })
+  parsePartyId(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--group <group>', description: 'only the parties of this group' })
+  parseGroup(value: string): string {
+    return value;
+  }
+
+  async run(_: string[], options: RowsOptions & { partyId?: string; group?: string }): Promise<void> {
     try {
       const selection = selectionOf(options);
+      const rows = rowsRequestOf(options, BALANCE_FILTERS, ROWS_NAMES);
       const report = await this.reports.with(options.store, ({ queries }) => queries.balances(selection), Boolean(options.json || options.csv));
-      printReport(report, options, BALANCES);
+      const answer = balanceRows(report, rows);
+      printReport(answer, options, BALANCES, nextPageLine(answer));
     } catch (error) {
       reportFailure(error);
     }

@@ -1,15 +1,31 @@
-import { asCsv, COMMITMENTS, CREDITS, FLOWS, flowsAsDot, flowsAsMermaid, PROVIDER_BACKLOG, RESTATEMENTS, ROUND_TRIPS, TRACE } from '@capflow/queries';
+import {
+  asCsv,
+  COMMITMENTS,
+  CREDITS,
+  FLOWS,
+  flowsAsDot,
+  flowsAsMermaid,
+  PROVIDER_BACKLOG,
+  RESTATEMENTS,
+  ROUND_TRIP_FILTERS,
+  ROUND_TRIPS,
+  roundTripRows,
+  rowsRequestOf,
+  TRACE,
+} from '@capflow/queries';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
 import { CliUsageError, reportFailure } from '../output/cli-failure';
 import { formatTable } from '../output/table';
 import { asTable, printReport } from '../reports/print-report';
 import { ReportService } from '../reports/report.service';
-import { selectionOf, ViewCommand, ViewOptions } from './view-command';
+import { nextPageLine, RowsCommand, RowsOptions, selectionOf, ViewCommand, ViewOptions } from './view-command';
+
+const ROWS_NAMES = { limit: '--limit', after: '--after', investorGroup: '--investor-group', investeeId: '--investee-id', currency: '--currency' };
 
 const quiet = (options: ViewOptions) => Boolean(options.json || options.csv);
 
 @SubCommand({ name: 'round-trips', description: 'how much of each investment came back to its investor group (TRACING.md)' })
-export class RoundTripsCommand extends ViewCommand {
+export class RoundTripsCommand extends RowsCommand {
   constructor(private readonly reports: ReportService) {
     super();
   }
@@ -20,11 +36,23 @@ export class RoundTripsCommand extends ViewCommand {
     return value;
   }
 
-  async run(_: string[], options: ViewOptions & { policy: 'fifo' | 'pro_rata' }): Promise<void> {
+  @Option({ flags: '--investor-group <group>', description: 'only the investments of this investor group' })
+  parseInvestorGroup(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--investee-id <partyId>', description: 'only the investments in this investee' })
+  parseInvesteeId(value: string): string {
+    return value;
+  }
+
+  async run(_: string[], options: RowsOptions & { policy: 'fifo' | 'pro_rata'; investorGroup?: string; investeeId?: string }): Promise<void> {
     try {
       const selection = selectionOf(options);
+      const rows = rowsRequestOf(options, ROUND_TRIP_FILTERS, ROWS_NAMES);
       const report = await this.reports.with(options.store, ({ queries }) => queries.roundTrips(options.policy, selection), quiet(options));
-      printReport(report, options, ROUND_TRIPS);
+      const answer = roundTripRows(report, rows);
+      printReport(answer, options, ROUND_TRIPS, nextPageLine(answer));
     } catch (error) {
       reportFailure(error);
     }

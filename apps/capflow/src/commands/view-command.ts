@@ -8,6 +8,13 @@ export interface ViewOptions extends StoreOptions {
   csv?: boolean;
 }
 
+/** A report of rows that can be paged and filtered: --limit, --after and its filters. */
+export interface RowsOptions extends ViewOptions {
+  limit?: string;
+  after?: string;
+  currency?: string;
+}
+
 /** Reports take --as-of, --known-at, --json and --csv, beside --store. */
 export abstract class ViewCommand extends StoreCommand {
   @Option({ flags: '--as-of <time>', description: 'business time: facts that occurred up to then (RFC 3339, or a date: its end)' })
@@ -29,4 +36,27 @@ export abstract class ViewCommand extends StoreCommand {
 /** The selection a report's options name; a bad time is reported like any bad option. */
 export function selectionOf(options: ViewOptions): Selection {
   return selectionFrom({ asOf: options.asOf, knownAt: options.knownAt }, { asOf: '--as-of', knownAt: '--known-at' });
+}
+
+/** Reports of rows also take --limit, --after and --currency (and their own filters). */
+export abstract class RowsCommand extends ViewCommand {
+  @Option({ flags: '--limit <rows>', description: 'a page of at most this many rows; the JSON answer\'s "next" is the cursor of the page after it' })
+  parseLimit(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--after <key>', description: "the rows after this key (a page's \"next\")" })
+  parseAfter(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--currency <code>', description: 'only this currency' })
+  parseCurrency(value: string): string {
+    return value;
+  }
+}
+
+/** The page's footer on a terminal: where the next page starts. */
+export function nextPageLine(report: { next?: string | null }): string {
+  return typeof report.next === 'string' ? `next page: --after ${report.next}\n` : '';
 }
