@@ -1,6 +1,6 @@
 import type { CurrencyCode } from '@capflow/contracts';
 import type { InvestmentInfo, Registry } from '../view/registry';
-import { ArrivalKind, CashTracer, Copies, FlowRef, FlowSink, partyOfPool, poolKey, ReturnLedger, TraceTarget } from './tracer';
+import { ArrivalKind, CashTracer, Copies, FlowRef, FlowSink, ReturnLedger, SavedPools, TraceTarget } from './tracer';
 
 /** A set of tags (investments' indexes, ascending), interned: one object per distinct set, so sets compare by identity. */
 interface TagSet {
@@ -45,10 +45,12 @@ class LotQueue {
   }
 }
 
+const newQueue = () => new LotQueue();
+
 const NO_TAGS: TagSet = { key: '', tags: [] };
 
 export interface FifoState {
-  readonly pools: ReadonlyMap<string, LotQueue>;
+  readonly pools: SavedPools<LotQueue>;
   readonly returns: ReturnLedger;
 }
 
@@ -58,7 +60,7 @@ export interface FifoState {
  */
 export class FifoTracer implements CashTracer {
   readonly policy = 'fifo' as const;
-  private readonly pools = new Copies(() => new LotQueue());
+  private readonly pools = new Copies<LotQueue>();
   private readonly tagSets = new Map<string, TagSet>([['', NO_TAGS]]);
   private returns = new ReturnLedger();
   private readonly trace: TraceTarget;
@@ -71,17 +73,17 @@ export class FifoTracer implements CashTracer {
   }
 
   openingBalance(partyId: string, currency: CurrencyCode, amount: bigint): void {
-    this.pool(poolKey(partyId, currency)).push(NO_TAGS, amount);
+    this.pool(partyId, currency).push(NO_TAGS, amount);
   }
 
   fund(investment: InvestmentInfo, amount: bigint, flow: FlowRef): void {
-    const pieces = this.take(poolKey(investment.investorId, investment.currency), amount);
+    const pieces = this.take(investment.investorId, investment.currency, amount);
     const tagged = pieces.map((piece) => ({ tags: this.withTag(piece.tags, investment.index), amount: piece.amount }));
     this.arrive(investment.investorId, investment.investeeId, investment.currency, tagged, 'capital', flow);
   }
 
   pay(fromId: string, toId: string, currency: CurrencyCode, amount: bigint, flow: FlowRef): void {
-    this.arrive(fromId, toId, currency, this.take(poolKey(fromId, currency), amount), 'revenue', flow);
+    this.arrive(fromId, toId, currency, this.take(fromId, currency, amount), 'revenue', flow);
   }
 
   returned(investmentId: string) {
@@ -100,8 +102,7 @@ export class FifoTracer implements CashTracer {
 
   holdings(): Map<string, Map<string, bigint>> {
     const result = new Map<string, Map<string, bigint>>();
-    for (const [key, queue] of this.pools.entries()) {
-      const partyId = partyOfPool(key);
+    this.pools.forEach((queue, partyId) => {
       for (let i = queue.head; i < queue.lots.length; i++) {
         const lot = queue.lots[i];
         for (const tag of lot.tags.tags) {
@@ -111,17 +112,17 @@ export class FifoTracer implements CashTracer {
           parties.set(partyId, (parties.get(partyId) ?? 0n) + lot.amount);
         }
       }
-    }
+    });
     return result;
   }
 
-  private pool(key: string): LotQueue {
-    return this.pools.writable(key);
+  private pool(partyId: string, currency: CurrencyCode): LotQueue {
+    return this.pools.writable(partyId, currency, newQueue);
   }
 
   /** Pieces of `amount`, oldest first; what the pool lacks comes out untraced. */
-  private take(key: string, amount: bigint): Lot[] {
-    const queue = this.pool(key);
+  private take(partyId: string, currency: CurrencyCode, amount: bigint): Lot[] {
+    const queue = this.pool(partyId, currency);
     const pieces: Lot[] = [];
     let left = amount;
     while (left > 0n && !queue.isEmpty) {
@@ -142,9 +143,10 @@ export class FifoTracer implements CashTracer {
   }
 
   private arrive(fromId: string, toId: string, currency: CurrencyCode, pieces: Lot[], kind: ArrivalKind, flow: FlowRef): void {
-    const receiverGroup = this.registry.groupOf(toId);
-    const groups = this.registry.investorGroups;
-    const queue = this.pool(poolKey(toId, currency));
+    const receiverGroup = this.registry.groupNumberOf(toId);
+    const groups = this.registry.investorGroupNumbers;
+    const traced = this.trace.traced();
+    const queue = this.pool(toId, currency);
     for (const piece of pieces) {
       let kept: TagSet = piece.tags;
       if (piece.tags.tags.length > 0) {
@@ -157,7 +159,7 @@ export class FifoTracer implements CashTracer {
             this.returns.addBig(kind, tag, piece.amount);
             open ??= tags.slice(0, i);
           } else open?.push(tag);
-          if (this.trace.is(tag)) this.sink!.tagged('fifo', flow, fromId, toId, piece.amount, closed);
+          if (tag === traced) this.sink!.tagged('fifo', flow, fromId, toId, piece.amount, closed);
         }
         if (open) kept = this.intern(open);
       }

@@ -1,16 +1,18 @@
 import type { CurrencyCode } from '@capflow/contracts';
 import type { InvestmentInfo, Registry } from '../view/registry';
 import { ProRataPool, Takes } from './pro-rata.pool';
-import { ArrivalKind, CashTracer, Copies, FlowRef, FlowSink, partyOfPool, poolKey, ReturnLedger, TraceTarget } from './tracer';
+import { ArrivalKind, CashTracer, Copies, FlowRef, FlowSink, ReturnLedger, SavedPools, TraceTarget } from './tracer';
 
 /**
  * pro_rata, the "haircut" rule (TRACING.md): an outflow takes from every tag in proportion to its
  * share of the pool just before it, rounded half up to the minor unit. Tags are investments'
  * indexes in the registry; see ProRataPool for the exact arithmetic.
  */
+const newPool = () => new ProRataPool();
+
 export class ProRataTracer implements CashTracer {
   readonly policy = 'pro_rata' as const;
-  private readonly pools = new Copies(() => new ProRataPool());
+  private readonly pools = new Copies<ProRataPool>();
   private returns = new ReturnLedger();
   private readonly takes = new Takes();
   private readonly trace: TraceTarget;
@@ -23,21 +25,21 @@ export class ProRataTracer implements CashTracer {
   }
 
   openingBalance(partyId: string, currency: CurrencyCode, amount: bigint): void {
-    this.pool(poolKey(partyId, currency)).total += amount;
+    this.pool(partyId, currency).total += amount;
   }
 
   fund(investment: InvestmentInfo, amount: bigint, flow: FlowRef): void {
-    const from = this.pool(poolKey(investment.investorId, investment.currency));
+    const from = this.pool(investment.investorId, investment.currency);
     from.take(amount, this.takes);
-    const to = this.pool(poolKey(investment.investeeId, investment.currency));
+    const to = this.pool(investment.investeeId, investment.currency);
     this.arrive(investment.investorId, investment.investeeId, to, amount, 'capital', flow);
     to.addBig(investment.index, amount);
     if (this.trace.is(investment.index)) this.sink!.tagged('pro_rata', flow, investment.investorId, investment.investeeId, amount, false);
   }
 
   pay(fromId: string, toId: string, currency: CurrencyCode, amount: bigint, flow: FlowRef): void {
-    this.pool(poolKey(fromId, currency)).take(amount, this.takes);
-    this.arrive(fromId, toId, this.pool(poolKey(toId, currency)), amount, 'revenue', flow);
+    this.pool(fromId, currency).take(amount, this.takes);
+    this.arrive(fromId, toId, this.pool(toId, currency), amount, 'revenue', flow);
   }
 
   returned(investmentId: string) {
@@ -46,15 +48,14 @@ export class ProRataTracer implements CashTracer {
 
   holdings(): Map<string, Map<string, bigint>> {
     const result = new Map<string, Map<string, bigint>>();
-    for (const [key, pool] of this.pools.entries()) {
-      const partyId = partyOfPool(key);
+    this.pools.forEach((pool, partyId) => {
       pool.forEachTag((tag, amount) => {
         const investmentId = this.registry.investmentAt(tag).investmentId;
         let parties = result.get(investmentId);
         if (!parties) result.set(investmentId, (parties = new Map()));
         parties.set(partyId, amount);
       });
-    }
+    });
     return result;
   }
 
@@ -68,14 +69,15 @@ export class ProRataTracer implements CashTracer {
     this.returns = state.returns.clone();
   }
 
-  private pool(key: string): ProRataPool {
-    return this.pools.writable(key);
+  private pool(partyId: string, currency: CurrencyCode): ProRataPool {
+    return this.pools.writable(partyId, currency, newPool);
   }
 
   /** The takes in `this.takes` reach `toId`: tags of its group close, the others join its pool. */
   private arrive(fromId: string, toId: string, pool: ProRataPool, amount: bigint, kind: ArrivalKind, flow: FlowRef): void {
-    const receiverGroup = this.registry.groupOf(toId);
-    const groups = this.registry.investorGroups;
+    const receiverGroup = this.registry.groupNumberOf(toId);
+    const groups = this.registry.investorGroupNumbers;
+    const traced = this.trace.traced();
     const { tags, amounts, count } = this.takes;
     for (let i = 0; i < count; i++) {
       const tag = tags[i];
@@ -89,13 +91,13 @@ export class ProRataTracer implements CashTracer {
         if (closed) this.returns.addBig(kind, tag, exact);
         else pool.addBig(tag, exact);
       }
-      if (this.trace.is(tag)) this.sink!.tagged('pro_rata', flow, fromId, toId, this.takes.bigAt(i), closed);
+      if (tag === traced) this.sink!.tagged('pro_rata', flow, fromId, toId, this.takes.bigAt(i), closed);
     }
     pool.total += amount;
   }
 }
 
 export interface ProRataState {
-  readonly pools: ReadonlyMap<string, ProRataPool>;
+  readonly pools: SavedPools<ProRataPool>;
   readonly returns: ReturnLedger;
 }

@@ -35,14 +35,6 @@ export interface CashTracer {
   holdings(): Map<string, Map<string, bigint>>;
 }
 
-export function poolKey(partyId: string, currency: CurrencyCode): string {
-  return `${currency} ${partyId}`;
-}
-
-export function partyOfPool(key: string): string {
-  return key.slice(4);
-}
-
 const SAFE = Number.MAX_SAFE_INTEGER;
 
 let lastEpoch = 0;
@@ -54,41 +46,44 @@ let lastEpoch = 0;
  * save is ever written in place, whichever tracer restores it.
  */
 export class Copies<P extends { epoch: number; clone(): P }> {
-  private pools = new Map<string, P>();
+  /** currency → party → pool: no key string made per move. */
+  private pools = new Map<CurrencyCode, Map<string, P>>();
   private epoch = ++lastEpoch;
 
-  constructor(private readonly make: () => P) {}
-
-  /** The pool under `key`, to change: made if new, copied if a save shares it. */
-  writable(key: string): P {
-    let pool = this.pools.get(key);
+  /** The pool of `partyId` in `currency`, to change: made by `make` if new, copied if a save shares it. */
+  writable(partyId: string, currency: CurrencyCode, make: () => P): P {
+    let parties = this.pools.get(currency);
+    if (!parties) this.pools.set(currency, (parties = new Map()));
+    let pool = parties.get(partyId);
     if (!pool) {
-      pool = this.make();
+      pool = make();
       pool.epoch = this.epoch;
-      this.pools.set(key, pool);
+      parties.set(partyId, pool);
     } else if (pool.epoch !== this.epoch) {
       pool = pool.clone();
       pool.epoch = this.epoch;
-      this.pools.set(key, pool);
+      parties.set(partyId, pool);
     }
     return pool;
   }
 
   /** Every pool, to read. */
-  entries(): IterableIterator<[string, P]> {
-    return this.pools.entries();
+  forEach(each: (pool: P, partyId: string) => void): void {
+    for (const parties of this.pools.values()) parties.forEach(each);
   }
 
-  save(): ReadonlyMap<string, P> {
+  save(): SavedPools<P> {
     this.epoch = ++lastEpoch;
-    return new Map(this.pools);
+    return new Map([...this.pools].map(([currency, parties]) => [currency, new Map(parties)]));
   }
 
-  restore(saved: ReadonlyMap<string, P>): void {
-    this.pools = new Map(saved);
+  restore(saved: SavedPools<P>): void {
+    this.pools = new Map([...saved].map(([currency, parties]) => [currency, new Map(parties)]));
     this.epoch = ++lastEpoch;
   }
 }
+
+export type SavedPools<P> = ReadonlyMap<CurrencyCode, ReadonlyMap<string, P>>;
 
 /**
  * Returned amounts per investment (by tag), as revenue (cash) and as capital, shared by both
@@ -160,8 +155,13 @@ export class TraceTarget {
   ) {}
 
   is(tag: number): boolean {
-    if (this.sink === null) return false;
+    return tag === this.traced();
+  }
+
+  /** The traced tag, -1 while there is none (hoisted out of the loops over a pool's tags). */
+  traced(): number {
+    if (this.sink === null) return -1;
     if (this.tag < 0) this.tag = this.registry.investmentIndexOf(this.sink.investmentId);
-    return tag === this.tag;
+    return this.tag;
   }
 }

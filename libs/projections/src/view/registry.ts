@@ -50,9 +50,11 @@ export class Registry {
   readonly groups = new Map<string, string>();
   readonly partyNames = new Map<string, string>();
   readonly investments = new Map<string, InvestmentInfo>();
-  /** By index: the investments, and each one's investor group (what closes its tag). */
+  /** By index: the investments, and the number of each one's investor group (what closes its tag). */
   private readonly investmentList: InvestmentInfo[] = [];
-  readonly investorGroups: string[] = [];
+  readonly investorGroupNumbers: number[] = [];
+  /** Groups numbered as first seen, so that the pools compare small integers, not strings. */
+  private readonly groupNumbers = new Map<string, number>();
   readonly grants = new Map<string, GrantInfo>();
   readonly invoices = new Map<string, InvoiceInfo>();
   readonly commitments = new Map<string, CommitmentInfo>();
@@ -66,7 +68,7 @@ export class Registry {
     const info = { ...investment, index: this.investmentList.length };
     this.investments.set(info.investmentId, info);
     this.investmentList.push(info);
-    this.investorGroups.push(info.investorGroup);
+    this.investorGroupNumbers.push(this.numberOf(info.investorGroup));
   }
 
   investmentAt(index: number): InvestmentInfo {
@@ -97,5 +99,16 @@ export class Registry {
   /** A party's group; a party the view has not seen registered is taken as its own group. */
   groupOf(partyId: string): string {
     return this.groups.get(partyId) ?? partyId;
+  }
+
+  /** The number of a party's group (see investorGroupNumbers). */
+  groupNumberOf(partyId: string): number {
+    return this.numberOf(this.groupOf(partyId));
+  }
+
+  private numberOf(group: string): number {
+    let number = this.groupNumbers.get(group);
+    if (number === undefined) this.groupNumbers.set(group, (number = this.groupNumbers.size));
+    return number;
   }
 }
