@@ -13,6 +13,7 @@ import { verifyChain } from '@capflow/event-store';
 import { esdbMemoryHarness, sqliteHarness, StoreHarness } from '@capflow/event-store/testing';
 import { IngestionService } from '@capflow/ingestion';
 import { computeView, openReadModelStore, Projector } from '@capflow/read-models';
+import { reportsOf } from '../support/scenarios';
 
 const EXAMPLE = join(__dirname, '../fixtures/contract/amazon-openai-loop.ndjson');
 const lines = readFileSync(EXAMPLE, 'utf8')
@@ -42,7 +43,7 @@ async function runStack(harness: StoreHarness, name: string) {
       outcomes,
       redelivered: redelivered.map((outcome) => outcome.status),
       readModels: [...(await readModels.states())].map(([projection, state]) => [projection, state.position, state.digest]),
-      asOf: JSON.stringify(await computeView(store, { asOf: '2025-06-01T00:00:00.000000000Z' })),
+      asOf: reportsOf(await computeView(store, { asOf: '2025-06-01T00:00:00.000000000Z' }, readModels)),
       verify: await verifyChain(store),
     };
   } finally {
