@@ -18,3 +18,6 @@ export { FLOW_KINDS, MAX_CYCLES } from './flows/flow-graph.projection';
 export type { CurrencyFlows, FlowCycle, FlowEdge, FlowKind, FlowsReport } from './flows/flow-graph.projection';
 export { LiveLedger } from './restatements/live-ledger';
 export type { RestatedFigure, Restatement } from './restatements/restatement';
+export { SNAPSHOT_FORMAT, snapshotOf, viewOfSnapshot } from './snapshots/view-snapshot';
+export { chooseSnapshot, Disturbance, isBefore, ValidityTracker } from './snapshots/snapshot-plan';
+export type { Checkpoint, SnapshotMark } from './snapshots/snapshot-plan';

@@ -28,7 +28,7 @@ export interface LedgerQueriesOptions {
    */
   freshen?: (projection: ProjectionName) => Promise<void>;
   /** Computes a view from the log (default: one pass each time; a server may cache them). */
-  view?: (store: EventStore, request: { asOf?: string; knownAt?: string; traceInvestment?: string }) => Promise<LedgerView>;
+  view?: (store: EventStore, request: { asOf?: string; knownAt?: string; traceInvestment?: string }, readModels: ReadModelStore) => Promise<LedgerView>;
 }
 
 /**
@@ -107,7 +107,7 @@ export class LedgerQueries {
 
   private view(selection: Selection, traceInvestment?: string): Promise<LedgerView> {
     const request = { asOf: selection.asOf, knownAt: selection.knownAt, traceInvestment };
-    return (this.options.view ?? computeView)(this.store, request);
+    return (this.options.view ?? computeView)(this.store, request, this.readModels);
   }
 }
 

@@ -6,12 +6,15 @@ import { ACCOUNT_PROJECTIONS, AccountsEngine, documentsOf, ProjectionEngine, rou
 import { PROJECTIONS, ProjectionName, ProjectionState, ProjectionWrite, ReadModelStore } from './read-model.store';
 import { forEachInBusinessOrder, frameOf } from './store-views';
 import { viewEventOf } from './view-event-of';
+import { passWithSnapshots, SNAPSHOT_EVERY } from './view-snapshots';
 
 export interface ProjectorOptions {
   /** Events read from the store at a time. */
   batchSize?: number;
   /** During a long catch-up, read models and checkpoints are written every this many events. */
   flushEvery?: number;
+  /** A rebuild stores a snapshot every this many events of business order (default SNAPSHOT_EVERY). */
+  snapshotEvery?: number;
 }
 
 export interface ProjectorProgress {
@@ -45,6 +48,7 @@ export class Projector {
   private pending: Restatement[] = [];
   private readonly batchSize: number;
   private readonly flushEvery: number;
+  private readonly snapshotEvery: number;
 
   constructor(
     private readonly store: EventStore,
@@ -53,6 +57,7 @@ export class Projector {
   ) {
     this.batchSize = options.batchSize ?? 5000;
     this.flushEvery = options.flushEvery ?? 100_000;
+    this.snapshotEvery = options.snapshotEvery ?? SNAPSHOT_EVERY;
   }
 
   /**
@@ -82,7 +87,7 @@ export class Projector {
   /**
    * Rebuilds projections from position 0 into new generations, served only once complete.
    * Restatements need every fact in the order it was recorded; the other projections are one pass
-   * in business order.
+   * in business order, which also stores the snapshots as-of and known-at views start from.
    */
   async rebuild(projections: readonly ProjectionName[], onProgress?: (progress: ProjectorProgress) => void): Promise<RebuildResult> {
     const head = (await this.store.head()).position;
@@ -130,8 +135,10 @@ export class Projector {
       await write();
       digests.set('restatements', digest);
       documents = documentsOf(ledger.view);
+      await passWithSnapshots(this.store, this.readModels, head, undefined, this.snapshotEvery);
     } else {
-      documents = documentsOf(await this.onePass(head, onProgress));
+      const progress = (seen: number) => onProgress?.({ position: Math.min(seen, head), head });
+      documents = documentsOf(await passWithSnapshots(this.store, this.readModels, head, progress, this.snapshotEvery));
     }
     const writes: ProjectionWrite[] = [];
     for (const projection of projections) {

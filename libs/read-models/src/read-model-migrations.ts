@@ -32,4 +32,20 @@ export const READ_MODEL_MIGRATIONS: readonly { version: number; name: string; sq
       );
     `,
   },
+  {
+    version: 2,
+    name: 'snapshots of the views at business-time checkpoints',
+    // BYTEA: PostgreSQL's bytes; SQLite keeps a blob as it is under any declared type
+    sql: `
+      CREATE TABLE {schema}.rm_snapshots (
+        format              TEXT NOT NULL,
+        checkpoint_key      TEXT NOT NULL,
+        checkpoint_position BIGINT NOT NULL,
+        built_at            BIGINT NOT NULL,
+        valid_from          BIGINT NOT NULL,
+        body                BYTEA NOT NULL,
+        PRIMARY KEY (format, checkpoint_key, checkpoint_position, built_at)
+      );
+    `,
+  },
 ];

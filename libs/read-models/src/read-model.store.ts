@@ -1,4 +1,4 @@
-import type { Restatement } from '@capflow/projections';
+import type { Restatement, SnapshotMark } from '@capflow/projections';
 
 /** The read models capflow keeps beside the log, each rebuilt on its own with `replay --projection`. */
 export const PROJECTIONS = ['balances', 'round-trips', 'commitments', 'credits', 'flows', 'restatements'] as const;
@@ -52,5 +52,13 @@ export interface ReadModelStore {
   document(projection: ProjectionName, name: string): Promise<unknown | null>;
   /** Restatements of the active generation, in position order. */
   restatements(filter?: RestatementFilter): Promise<Restatement[]>;
+  /** Where the snapshots of `format` are (each one is whole and valid on its own: see SnapshotMark). */
+  snapshotMarks(format: string): Promise<SnapshotMark[]>;
+  /** One snapshot's bytes; null if it is gone (a replay replaced it). */
+  snapshot(format: string, mark: SnapshotMark): Promise<Buffer | null>;
+  /** Stores one snapshot. */
+  addSnapshot(format: string, mark: SnapshotMark, body: Buffer): Promise<void>;
+  /** Drops every snapshot (of any format): a replay makes them again. */
+  clearSnapshots(): Promise<void>;
   close(): Promise<void>;
 }

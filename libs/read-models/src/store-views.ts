@@ -1,5 +1,6 @@
 import type { BusinessCursor, EventStore, StoredEvent } from '@capflow/event-store';
-import { appliesTo, LedgerView, ViewEvent, ViewFrame, viewFrameOf } from '@capflow/projections';
+import { eventKey } from '@capflow/contracts';
+import { appliesTo, ViewEvent, ViewFrame, viewFrameOf } from '@capflow/projections';
 import { viewEventOf } from './view-event-of';
 
 const PAGE = 5000;
@@ -13,6 +14,11 @@ export interface ViewRequest {
 
 /** The registrations and reversals known up to a position, read from the store. */
 export async function frameOf(store: EventStore, toPosition?: number): Promise<ViewFrame> {
+  return (await frameWithReversals(store, toPosition)).frame;
+}
+
+/** The frame, and where each reversed event's reversal is (its position): what a snapshot's validity needs. */
+export async function frameWithReversals(store: EventStore, toPosition?: number): Promise<{ frame: ViewFrame; reversals: Map<string, number> }> {
   const events: ViewEvent[] = [];
   let after = 0;
   for (;;) {
@@ -21,7 +27,9 @@ export async function frameOf(store: EventStore, toPosition?: number): Promise<V
     events.push(...page.map(viewEventOf));
     after = page[page.length - 1].position;
   }
-  return viewFrameOf(events, toPosition);
+  const reversals = new Map<string, number>();
+  for (const { event, position } of events) if (event.type === 'EventReversed') reversals.set(eventKey(event.data.reversedEventId), position);
+  return { frame: viewFrameOf(events, toPosition), reversals };
 }
 
 /**
@@ -32,11 +40,12 @@ export async function frameOf(store: EventStore, toPosition?: number): Promise<V
 export async function forEachInBusinessOrder(
   store: EventStore,
   frame: ViewFrame,
-  selection: { asOf?: string; toPosition?: number },
+  selection: { asOf?: string; toPosition?: number; after?: BusinessCursor },
   each: (event: ViewEvent) => void,
   onProgress?: (events: number) => void,
+  everyEvent?: (event: ViewEvent) => void | Promise<void>,
 ): Promise<StoredEvent | null> {
-  let after: BusinessCursor | undefined;
+  let after: BusinessCursor | undefined = selection.after;
   let last: StoredEvent | null = null;
   let seen = 0;
   for (;;) {
@@ -45,19 +54,11 @@ export async function forEachInBusinessOrder(
     for (const stored of page) {
       const viewEvent = viewEventOf(stored);
       if (appliesTo(viewEvent, frame, {})) each(viewEvent);
+      if (everyEvent) await everyEvent(viewEvent);
     }
     seen += page.length;
     onProgress?.(seen);
     last = page[page.length - 1];
     after = { occurredKey: last.occurredKey, position: last.position };
   }
-}
-
-/** Computes a view from the log: one pass in business order over what it selects. */
-export async function computeView(store: EventStore, request: ViewRequest): Promise<LedgerView> {
-  const toPosition = request.knownAt === undefined ? undefined : await store.positionKnownAt(request.knownAt);
-  const frame = await frameOf(store, toPosition);
-  const view = new LedgerView(frame.groups, { traceInvestment: request.traceInvestment });
-  await forEachInBusinessOrder(store, frame, { asOf: request.asOf, toPosition }, (event) => view.apply(event));
-  return view;
 }

@@ -1,6 +1,6 @@
 import type { EventStore } from '@capflow/event-store';
 import type { LedgerView } from '@capflow/projections';
-import { computeView, ViewRequest } from '@capflow/read-models';
+import { computeView, ReadModelStore, ViewRequest } from '@capflow/read-models';
 
 /**
  * Views as of a business time or known at a ledger time are a pass over the log: costly, and
@@ -14,7 +14,7 @@ export class ViewCache {
 
   constructor(private readonly capacity = 4) {}
 
-  view = async (store: EventStore, request: ViewRequest): Promise<LedgerView> => {
+  view = async (store: EventStore, request: ViewRequest, readModels?: ReadModelStore): Promise<LedgerView> => {
     const head = (await store.head()).position;
     const key = JSON.stringify([head, request.asOf ?? null, request.knownAt ?? null, request.traceInvestment ?? null]);
     const cached = this.views.get(key);
@@ -23,7 +23,7 @@ export class ViewCache {
       this.views.set(key, cached);
       return cached;
     }
-    const computed = this.queue.then(() => computeView(store, request));
+    const computed = this.queue.then(() => computeView(store, request, readModels));
     this.queue = computed.catch(() => undefined);
     this.views.set(key, computed);
     computed.catch(() => this.views.delete(key));

@@ -3,6 +3,7 @@ import { formatAmount } from '@capflow/ledger';
 import type { Registry } from '../view/registry';
 import { Account, isDebitNormal } from './accounts';
 import { postingsOf } from './postings';
+import type { SnapshotReader, SnapshotWriter } from '../snapshots/snapshot-codec';
 
 export interface PartyBalances {
   partyId: string;
@@ -19,6 +20,26 @@ export interface BalancesReport {
 /** Every party's accounts per currency, kept as debits minus credits in minor units. */
 export class BalancesProjection {
   private readonly ledger = new Map<string, Map<CurrencyCode, Map<Account, bigint>>>();
+
+  snapshot(w: SnapshotWriter): void {
+    w.num(this.ledger.size);
+    for (const [partyId, currencies] of this.ledger) {
+      w.str(partyId);
+      w.num(currencies.size);
+      for (const [currency, accounts] of currencies) {
+        w.str(currency);
+        w.amounts(accounts);
+      }
+    }
+  }
+
+  restoreSnapshot(r: SnapshotReader): void {
+    for (let n = r.count(); n > 0; n--) {
+      const currencies = new Map<CurrencyCode, Map<Account, bigint>>();
+      this.ledger.set(r.str(), currencies);
+      for (let m = r.count(); m > 0; m--) currencies.set(r.str() as CurrencyCode, r.amounts() as Map<Account, bigint>);
+    }
+  }
 
   /** The fact's double entries for `amount` (negative: taken back). */
   post(event: CapflowEvent, registry: Registry, currency: CurrencyCode, amount: bigint): void {

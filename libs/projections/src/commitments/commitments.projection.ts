@@ -2,6 +2,7 @@ import type { CurrencyCode } from '@capflow/contracts';
 import { formatAmount } from '@capflow/ledger';
 import type { Registry } from '../view/registry';
 import { codePointOrder } from '../balances/balances.projection';
+import type { SnapshotReader, SnapshotWriter } from '../snapshots/snapshot-codec';
 
 export interface CommitmentRow {
   commitmentId: string;
@@ -52,6 +53,14 @@ export interface CommitmentsReport {
 /** Usage billed against each compute commitment (commitments themselves are in the registry). */
 export class CommitmentsProjection {
   private readonly billed = new Map<string, bigint>();
+
+  snapshot(w: SnapshotWriter): void {
+    w.amounts(this.billed);
+  }
+
+  restoreSnapshot(r: SnapshotReader): void {
+    for (const [id, amount] of r.amounts()) this.billed.set(id, amount);
+  }
 
   bill(commitmentId: string, amount: bigint): void {
     this.billed.set(commitmentId, (this.billed.get(commitmentId) ?? 0n) + amount);

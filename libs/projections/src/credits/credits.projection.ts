@@ -1,6 +1,7 @@
 import { formatAmount } from '@capflow/ledger';
 import type { Registry } from '../view/registry';
 import { codePointOrder } from '../balances/balances.projection';
+import type { SnapshotReader, SnapshotWriter } from '../snapshots/snapshot-codec';
 
 export interface GrantRow {
   grantId: string;
@@ -25,6 +26,16 @@ export interface CreditsReport {
 export class CreditsProjection {
   private readonly used = new Map<string, bigint>();
   private readonly expired = new Map<string, bigint>();
+
+  snapshot(w: SnapshotWriter): void {
+    w.amounts(this.used);
+    w.amounts(this.expired);
+  }
+
+  restoreSnapshot(r: SnapshotReader): void {
+    for (const [id, amount] of r.amounts()) this.used.set(id, amount);
+    for (const [id, amount] of r.amounts()) this.expired.set(id, amount);
+  }
 
   use(grantId: string, amount: bigint): void {
     this.used.set(grantId, (this.used.get(grantId) ?? 0n) + amount);

@@ -2,6 +2,7 @@ import type { CurrencyCode } from '@capflow/contracts';
 import { formatAmount } from '@capflow/ledger';
 import { codePointOrder } from '../balances/balances.projection';
 import { elementaryCycles } from './elementary-cycles';
+import type { SnapshotReader, SnapshotWriter } from '../snapshots/snapshot-codec';
 
 /** Kinds of money that move between groups. */
 export const FLOW_KINDS = ['investment_cash', 'investment_credits', 'compute_revenue', 'other_payments'] as const;
@@ -46,6 +47,18 @@ export const MAX_CYCLES = 1000;
 export class FlowGraphProjection {
   /** `currency from to` → kind → amount. */
   private readonly edges = new Map<string, Map<FlowKind, bigint>>();
+
+  snapshot(w: SnapshotWriter): void {
+    w.num(this.edges.size);
+    for (const [key, kinds] of this.edges) {
+      w.str(key);
+      w.amounts(kinds);
+    }
+  }
+
+  restoreSnapshot(r: SnapshotReader): void {
+    for (let n = r.count(); n > 0; n--) this.edges.set(r.str(), r.amounts() as Map<FlowKind, bigint>);
+  }
 
   move(currency: CurrencyCode, fromGroup: string, toGroup: string, kind: FlowKind, amount: bigint): void {
     if (fromGroup === toGroup) return;

@@ -1,4 +1,5 @@
 import type { CurrencyCode } from '@capflow/contracts';
+import type { SnapshotReader, SnapshotWriter } from '../snapshots/snapshot-codec';
 import type { InvestmentInfo, Registry } from '../view/registry';
 import { ArrivalKind, CashTracer, Copies, FlowRef, FlowSink, ReturnLedger, SavedPools, TraceTarget } from './tracer';
 
@@ -98,6 +99,39 @@ export class FifoTracer implements CashTracer {
   restore(state: FifoState): void {
     this.pools.restore(state.pools);
     this.returns = state.returns.clone();
+  }
+
+  /** The tag sets the lots carry (a table), then the lots, then the returns. */
+  snapshot(w: SnapshotWriter): void {
+    const sets = new Map<TagSet, number>([[NO_TAGS, 0]]);
+    this.pools.forEach((queue) => {
+      for (let i = queue.head; i < queue.lots.length; i++) if (!sets.has(queue.lots[i].tags)) sets.set(queue.lots[i].tags, sets.size);
+    });
+    w.num(sets.size);
+    for (const set of sets.keys()) w.i32s(Int32Array.from(set.tags));
+    this.pools.snapshot(w, (queue) => {
+      w.num(queue.lots.length - queue.head);
+      for (let i = queue.head; i < queue.lots.length; i++) {
+        w.num(sets.get(queue.lots[i].tags)!);
+        w.big(queue.lots[i].amount);
+      }
+    });
+    this.returns.snapshot(w);
+  }
+
+  restoreSnapshot(r: SnapshotReader): void {
+    const sets: TagSet[] = [];
+    for (let n = r.count(); n > 0; n--) sets.push(this.intern(Array.from(r.i32s())));
+    this.pools.restoreSnapshot(r, () => {
+      const queue = new LotQueue();
+      for (let n = r.count(); n > 0; n--) {
+        const tags = sets[r.num()];
+        if (!tags) throw new Error('snapshot holds a lot of a tag set it does not list');
+        queue.lots.push({ tags, amount: r.big() });
+      }
+      return queue;
+    });
+    this.returns.restoreSnapshot(r);
   }
 
   holdings(): Map<string, Map<string, bigint>> {

@@ -1,3 +1,4 @@
+import type { SnapshotReader, SnapshotWriter } from '../snapshots/snapshot-codec';
 import { estimateHaircut, exactHaircut } from './haircut';
 
 /** Integers up to this are exact in a double. */
@@ -160,6 +161,39 @@ export class ProRataPool {
     copy.zeros = this.zeros;
     copy.big = this.big && new Map(this.big);
     return copy;
+  }
+
+  snapshot(w: SnapshotWriter): void {
+    w.big(this.total);
+    w.i32s(this.tags, this.size);
+    w.f64s(this.held, this.size);
+    w.num(this.big?.size ?? 0);
+    for (const [slot, amount] of this.big ?? []) {
+      w.num(slot);
+      w.big(amount);
+    }
+  }
+
+  static fromSnapshot(r: SnapshotReader): ProRataPool {
+    const total = r.big();
+    const tags = r.i32s();
+    const held = r.f64s();
+    if (tags.length !== held.length) throw new Error('snapshot holds a pool whose tags and amounts differ in number');
+    let capacity = 4;
+    while (capacity < tags.length) capacity *= 2;
+    const pool = new ProRataPool(capacity);
+    pool.total = total;
+    pool.size = tags.length;
+    pool.tags.set(tags);
+    pool.held.set(held);
+    for (let n = r.count(); n > 0; n--) {
+      const slot = r.num();
+      if (!(held[slot] !== held[slot])) throw new Error(`snapshot holds a large amount for slot ${slot}, which is not marked so`);
+      (pool.big ??= new Map()).set(slot, r.big());
+    }
+    for (let slot = 0; slot < pool.size; slot++) if (held[slot] === 0) pool.zeros += 1;
+    pool.rebuildIndex(capacity * 2);
+    return pool;
   }
 
   private bigAtSlot(slot: number): bigint {

@@ -1,4 +1,5 @@
 import type { CurrencyCode } from '@capflow/contracts';
+import type { SnapshotReader, SnapshotWriter } from '../snapshots/snapshot-codec';
 import type { InvestmentInfo, Registry } from '../view/registry';
 import { ProRataPool, Takes } from './pro-rata.pool';
 import { ArrivalKind, CashTracer, Copies, FlowRef, FlowSink, ReturnLedger, SavedPools, TraceTarget } from './tracer';
@@ -57,6 +58,16 @@ export class ProRataTracer implements CashTracer {
       });
     });
     return result;
+  }
+
+  snapshot(w: SnapshotWriter): void {
+    this.pools.snapshot(w, (pool) => pool.snapshot(w));
+    this.returns.snapshot(w);
+  }
+
+  restoreSnapshot(r: SnapshotReader): void {
+    this.pools.restoreSnapshot(r, () => ProRataPool.fromSnapshot(r));
+    this.returns.restoreSnapshot(r);
   }
 
   /** The pools and returns as they are, to go back to later (see restore); copied on write. */

@@ -1,6 +1,7 @@
 import { formatAmount } from '@capflow/ledger';
 import type { InvestmentInfo, Registry } from '../view/registry';
 import type { CashTracer, Policy } from './tracer';
+import type { SnapshotReader, SnapshotWriter } from '../snapshots/snapshot-codec';
 
 export interface RoundTripRow {
   investmentId: string;
@@ -29,6 +30,16 @@ export class InvestmentFlows {
   readonly fundedCash = new Map<string, bigint>();
   readonly fundedCredits = new Map<string, bigint>();
   readonly returnedCredits = new Map<string, bigint>();
+
+  snapshot(w: SnapshotWriter): void {
+    w.amounts(this.fundedCash);
+    w.amounts(this.fundedCredits);
+    w.amounts(this.returnedCredits);
+  }
+
+  restoreSnapshot(r: SnapshotReader): void {
+    for (const map of [this.fundedCash, this.fundedCredits, this.returnedCredits]) for (const [id, amount] of r.amounts()) map.set(id, amount);
+  }
 
   add(map: Map<string, bigint>, investmentId: string, amount: bigint): void {
     map.set(investmentId, (map.get(investmentId) ?? 0n) + amount);

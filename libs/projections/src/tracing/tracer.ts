@@ -1,4 +1,5 @@
 import type { CurrencyCode } from '@capflow/contracts';
+import type { SnapshotReader, SnapshotWriter } from '../snapshots/snapshot-codec';
 import type { InvestmentInfo, Registry } from '../view/registry';
 
 export type Policy = 'fifo' | 'pro_rata';
@@ -81,6 +82,32 @@ export class Copies<P extends { epoch: number; clone(): P }> {
     this.pools = new Map([...saved].map(([currency, parties]) => [currency, new Map(parties)]));
     this.epoch = ++lastEpoch;
   }
+
+  snapshot(w: SnapshotWriter, write: (pool: P) => void): void {
+    w.num(this.pools.size);
+    for (const [currency, parties] of this.pools) {
+      w.str(currency);
+      w.num(parties.size);
+      for (const [partyId, pool] of parties) {
+        w.str(partyId);
+        write(pool);
+      }
+    }
+  }
+
+  /** Fills empty pools from a snapshot. */
+  restoreSnapshot(r: SnapshotReader, read: () => P): void {
+    for (let n = r.count(); n > 0; n--) {
+      const parties = new Map<string, P>();
+      this.pools.set(r.str() as CurrencyCode, parties);
+      for (let m = r.count(); m > 0; m--) {
+        const partyId = r.str();
+        const pool = read();
+        pool.epoch = this.epoch;
+        parties.set(partyId, pool);
+      }
+    }
+  }
 }
 
 export type SavedPools<P> = ReadonlyMap<CurrencyCode, ReadonlyMap<string, P>>;
@@ -115,6 +142,19 @@ export class ReturnLedger {
 
   of(tag: number): { cash: bigint; capital: bigint } {
     return { cash: this.exact('revenue', tag), capital: this.exact('capital', tag) };
+  }
+
+  snapshot(w: SnapshotWriter): void {
+    w.f64s(this.cash);
+    w.f64s(this.capital);
+    w.amounts(this.big);
+  }
+
+  restoreSnapshot(r: SnapshotReader): void {
+    this.cash = r.f64s();
+    this.capital = r.f64s();
+    if (this.cash.length !== this.capital.length) throw new Error('snapshot holds returns of two lengths');
+    this.big = r.amounts();
   }
 
   clone(): ReturnLedger {

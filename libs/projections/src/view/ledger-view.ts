@@ -9,6 +9,7 @@ import { ProRataState, ProRataTracer } from '../tracing/pro-rata.tracer';
 import { InvestmentFlows, roundTripRow, RoundTripsReport } from '../tracing/round-trips.report';
 import { TraceLog, TraceReport } from '../tracing/trace-log';
 import type { CashTracer, FlowRef, Policy } from '../tracing/tracer';
+import type { SnapshotReader, SnapshotWriter } from '../snapshots/snapshot-codec';
 import { moneyOfEvent } from './money-of-event';
 import { Registry } from './registry';
 import type { ViewEvent } from './view-event';
@@ -53,6 +54,41 @@ export class LedgerView {
   restoreTracing(state: TracingState): void {
     this.tracers.fifo.restore(state.fifo);
     this.tracers.pro_rata.restore(state.pro_rata);
+  }
+
+  /** Every figure of the view, for a snapshot (a view that traces an investment has none: its trace log is not kept). */
+  snapshot(w: SnapshotWriter): void {
+    if (this.trace) throw new Error('a view that traces an investment is not snapshotted');
+    w.num(this.applied);
+    w.num(this.registered.size);
+    for (const party of this.registered) w.str(party);
+    this.registry.snapshot(w);
+    this.balances.snapshot(w);
+    this.commitments.snapshot(w);
+    this.credits.snapshot(w);
+    this.flows.snapshot(w);
+    this.investmentFlows.snapshot(w);
+    this.tracers.fifo.snapshot(w);
+    this.tracers.pro_rata.snapshot(w);
+  }
+
+  /** Fills a new view (made with the groups its query knows) from a snapshot. */
+  restoreSnapshot(r: SnapshotReader): void {
+    if (this.applied !== 0 || this.trace) throw new Error('a snapshot restores into a new view that traces nothing');
+    const groups = new Map(this.registry.groups);
+    this.registry.groups.clear();
+    this.applied = r.count();
+    for (let n = r.count(); n > 0; n--) this.registered.add(r.str());
+    this.registry.restoreSnapshot(r);
+    // the query's groups: the same for every party the snapshot holds, and those registered after it
+    for (const [party, group] of groups) this.registry.groups.set(party, group);
+    this.balances.restoreSnapshot(r);
+    this.commitments.restoreSnapshot(r);
+    this.credits.restoreSnapshot(r);
+    this.flows.restoreSnapshot(r);
+    this.investmentFlows.restoreSnapshot(r);
+    this.tracers.fifo.restoreSnapshot(r);
+    this.tracers.pro_rata.restoreSnapshot(r);
   }
 
   /** Applies one fact in business order: what a single pass over the log does. */

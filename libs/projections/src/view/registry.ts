@@ -1,4 +1,5 @@
 import type { CurrencyCode } from '@capflow/contracts';
+import type { SnapshotReader, SnapshotWriter } from '../snapshots/snapshot-codec';
 
 /**
  * What every view needs to know of the ledger's entities, as of the events applied so far:
@@ -110,5 +111,105 @@ export class Registry {
     let number = this.groupNumbers.get(group);
     if (number === undefined) this.groupNumbers.set(group, (number = this.groupNumbers.size));
     return number;
+  }
+
+  snapshot(w: SnapshotWriter): void {
+    w.num(this.groups.size);
+    for (const [party, group] of this.groups) {
+      w.str(party);
+      w.str(group);
+    }
+    w.num(this.partyNames.size);
+    for (const [party, name] of this.partyNames) {
+      w.str(party);
+      w.str(name);
+    }
+    w.num(this.investmentList.length);
+    for (const i of this.investmentList) {
+      w.str(i.investmentId);
+      w.str(i.investorId);
+      w.str(i.investeeId);
+      w.str(i.investorGroup);
+      w.str(i.investeeGroup);
+      w.str(i.currency);
+      w.big(i.committed);
+      w.str(i.instrument);
+    }
+    w.num(this.grants.size);
+    for (const g of this.grants.values()) {
+      w.str(g.grantId);
+      w.str(g.providerId);
+      w.str(g.recipientId);
+      w.str(g.currency);
+      w.big(g.granted);
+      w.optStr(g.investmentId);
+      w.optStr(g.expiresAt);
+    }
+    w.num(this.invoices.size);
+    for (const i of this.invoices.values()) {
+      w.str(i.invoiceId);
+      w.str(i.providerId);
+      w.str(i.customerId);
+      w.str(i.currency);
+      w.big(i.billed);
+      w.optStr(i.commitmentId);
+    }
+    w.num(this.commitments.size);
+    for (const c of this.commitments.values()) {
+      w.str(c.commitmentId);
+      w.str(c.customerId);
+      w.str(c.providerId);
+      w.str(c.currency);
+      w.big(c.amount);
+      w.str(c.startsAt);
+      w.str(c.endsAt);
+    }
+    w.num(this.commitmentsByCustomer.size);
+    for (const [customer, list] of this.commitmentsByCustomer) {
+      w.str(customer);
+      w.num(list.length);
+      for (const c of list) w.str(c.commitmentId);
+    }
+  }
+
+  /** Fills an empty registry from a snapshot. */
+  restoreSnapshot(r: SnapshotReader): void {
+    for (let n = r.count(); n > 0; n--) this.groups.set(r.str(), r.str());
+    for (let n = r.count(); n > 0; n--) this.partyNames.set(r.str(), r.str());
+    for (let n = r.count(); n > 0; n--) {
+      this.addInvestment({
+        investmentId: r.str(),
+        investorId: r.str(),
+        investeeId: r.str(),
+        investorGroup: r.str(),
+        investeeGroup: r.str(),
+        currency: r.str() as CurrencyCode,
+        committed: r.big(),
+        instrument: r.str(),
+      });
+    }
+    for (let n = r.count(); n > 0; n--) {
+      const grant: GrantInfo = { grantId: r.str(), providerId: r.str(), recipientId: r.str(), currency: r.str() as CurrencyCode, granted: r.big(), investmentId: r.optStr(), expiresAt: r.optStr() };
+      this.grants.set(grant.grantId, grant);
+    }
+    for (let n = r.count(); n > 0; n--) {
+      const invoice: InvoiceInfo = { invoiceId: r.str(), providerId: r.str(), customerId: r.str(), currency: r.str() as CurrencyCode, billed: r.big(), commitmentId: r.optStr() };
+      this.invoices.set(invoice.invoiceId, invoice);
+    }
+    for (let n = r.count(); n > 0; n--) {
+      const commitment: CommitmentInfo = { commitmentId: r.str(), customerId: r.str(), providerId: r.str(), currency: r.str() as CurrencyCode, amount: r.big(), startsAt: r.str(), endsAt: r.str() };
+      this.commitments.set(commitment.commitmentId, commitment);
+    }
+    for (let n = r.count(); n > 0; n--) {
+      const customer = r.str();
+      const list: CommitmentInfo[] = [];
+      for (let m = r.count(); m > 0; m--) {
+        const id = r.str();
+        const commitment = this.commitments.get(id);
+        if (!commitment) throw new Error(`snapshot lists commitment ${id} it does not hold`);
+        list.push(commitment);
+      }
+      this.commitmentsByCustomer.set(customer, list);
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { instantKey } from '@capflow/contracts';
 import { parsePostgresUrl } from '@capflow/event-store';
-import type { Restatement } from '@capflow/projections';
+import type { Restatement, SnapshotMark } from '@capflow/projections';
 import { Pool, PoolClient } from 'pg';
 import { READ_MODEL_MIGRATIONS } from '../read-model-migrations';
 import type { ProjectionName, ProjectionState, ProjectionWrite, ReadModelStore, RestatementFilter } from '../read-model.store';
@@ -149,6 +149,34 @@ export class PostgresReadModelStore implements ReadModelStore {
       values,
     );
     return rows.map((row) => JSON.parse(row.body) as Restatement);
+  }
+
+  async snapshotMarks(format: string): Promise<SnapshotMark[]> {
+    const { rows } = await this.pool.query<{ key: string; position: string; built_at: string; valid_from: string }>(
+      `SELECT checkpoint_key AS key, checkpoint_position AS position, built_at, valid_from FROM ${this.s}.rm_snapshots WHERE format = $1`,
+      [format],
+    );
+    return rows.map((row) => ({ checkpoint: { key: row.key, position: Number(row.position) }, builtAt: Number(row.built_at), validFrom: Number(row.valid_from) }));
+  }
+
+  async snapshot(format: string, mark: SnapshotMark): Promise<Buffer | null> {
+    const { rows } = await this.pool.query<{ body: Buffer }>(
+      `SELECT body FROM ${this.s}.rm_snapshots WHERE format = $1 AND checkpoint_key = $2 AND checkpoint_position = $3 AND built_at = $4`,
+      [format, mark.checkpoint.key, mark.checkpoint.position, mark.builtAt],
+    );
+    return rows[0]?.body ?? null;
+  }
+
+  async addSnapshot(format: string, mark: SnapshotMark, body: Buffer): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO ${this.s}.rm_snapshots (format, checkpoint_key, checkpoint_position, built_at, valid_from, body) VALUES ($1, $2, $3, $4, $5, $6) ` +
+        'ON CONFLICT (format, checkpoint_key, checkpoint_position, built_at) DO UPDATE SET valid_from = excluded.valid_from, body = excluded.body',
+      [format, mark.checkpoint.key, mark.checkpoint.position, mark.builtAt, mark.validFrom, body],
+    );
+  }
+
+  async clearSnapshots(): Promise<void> {
+    await this.pool.query(`DELETE FROM ${this.s}.rm_snapshots`);
   }
 
   async close(): Promise<void> {

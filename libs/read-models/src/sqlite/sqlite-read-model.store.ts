@@ -1,5 +1,5 @@
 import { instantKey } from '@capflow/contracts';
-import type { Restatement } from '@capflow/projections';
+import type { Restatement, SnapshotMark } from '@capflow/projections';
 import Database from 'better-sqlite3';
 import type { ProjectionName, ProjectionState, ProjectionWrite, ReadModelStore, RestatementFilter } from '../read-model.store';
 import { READ_MODEL_MIGRATIONS } from '../read-model-migrations';
@@ -110,6 +110,34 @@ export class SqliteReadModelStore implements ReadModelStore {
       )
       .all(...values, filter.limit ?? -1);
     return rows.map((row) => JSON.parse(row.body) as Restatement);
+  }
+
+  async snapshotMarks(format: string): Promise<SnapshotMark[]> {
+    return this.db
+      .prepare<[string], { key: string; position: number; built_at: number; valid_from: number }>(
+        'SELECT checkpoint_key AS key, checkpoint_position AS position, built_at, valid_from FROM rm_snapshots WHERE format = ?',
+      )
+      .all(format)
+      .map((row) => ({ checkpoint: { key: row.key, position: row.position }, builtAt: row.built_at, validFrom: row.valid_from }));
+  }
+
+  async snapshot(format: string, mark: SnapshotMark): Promise<Buffer | null> {
+    const row = this.db
+      .prepare<[string, string, number, number], { body: Buffer }>(
+        'SELECT body FROM rm_snapshots WHERE format = ? AND checkpoint_key = ? AND checkpoint_position = ? AND built_at = ?',
+      )
+      .get(format, mark.checkpoint.key, mark.checkpoint.position, mark.builtAt);
+    return row?.body ?? null;
+  }
+
+  async addSnapshot(format: string, mark: SnapshotMark, body: Buffer): Promise<void> {
+    this.db
+      .prepare('INSERT OR REPLACE INTO rm_snapshots (format, checkpoint_key, checkpoint_position, built_at, valid_from, body) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(format, mark.checkpoint.key, mark.checkpoint.position, mark.builtAt, mark.validFrom, body);
+  }
+
+  async clearSnapshots(): Promise<void> {
+    this.db.exec('DELETE FROM rm_snapshots');
   }
 
   async close(): Promise<void> {
