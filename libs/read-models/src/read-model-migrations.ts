@@ -46,6 +46,12 @@ export const READ_MODEL_MIGRATIONS: readonly { version: number; name: string; sq
         body                BYTEA NOT NULL,
         PRIMARY KEY (format, checkpoint_key, checkpoint_position, built_at)
       );
+      CREATE TABLE {schema}.rm_snapshot_frames (
+        format   TEXT NOT NULL,
+        built_at BIGINT NOT NULL,
+        body     TEXT NOT NULL,
+        PRIMARY KEY (format, built_at)
+      );
     `,
   },
 ];

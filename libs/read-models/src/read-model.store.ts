@@ -27,6 +27,13 @@ export interface ProjectionWrite {
   restatements?: readonly Restatement[];
 }
 
+/**
+ * A party's registration or a reversal, as much of it as a view's frame needs (its groups and
+ * the events it leaves out): [position, 'PartyRegistered', partyId, parentId | null] or
+ * [position, 'EventReversed', reversedEventId, null].
+ */
+export type FrameEvent = [position: number, type: 'PartyRegistered' | 'EventReversed', id: string, parentId: string | null];
+
 export interface RestatementFilter {
   /** Positions up to this one (what was known then). */
   toPosition?: number;
@@ -58,6 +65,9 @@ export interface ReadModelStore {
   snapshot(format: string, mark: SnapshotMark): Promise<Buffer | null>;
   /** Stores one snapshot. */
   addSnapshot(format: string, mark: SnapshotMark, body: Buffer): Promise<void>;
+  /** The registrations and reversals known to the pass that took the snapshots at `builtAt` (see FrameEvent). */
+  snapshotFrame(format: string, builtAt: number): Promise<FrameEvent[] | null>;
+  addSnapshotFrame(format: string, builtAt: number, events: readonly FrameEvent[]): Promise<void>;
   /** Drops every snapshot (of any format): a replay makes them again. */
   clearSnapshots(): Promise<void>;
   close(): Promise<void>;

@@ -17,8 +17,14 @@ export async function frameOf(store: EventStore, toPosition?: number): Promise<V
   return (await frameWithReversals(store, toPosition)).frame;
 }
 
-/** The frame, and where each reversed event's reversal is (its position): what a snapshot's validity needs. */
-export async function frameWithReversals(store: EventStore, toPosition?: number): Promise<{ frame: ViewFrame; reversals: Map<string, number> }> {
+/**
+ * The frame, the registrations and reversals it was made of, and where each reversed event's
+ * reversal is (its position): what snapshots need.
+ */
+export async function frameWithReversals(
+  store: EventStore,
+  toPosition?: number,
+): Promise<{ frame: ViewFrame; events: ViewEvent[]; reversals: Map<string, number> }> {
   const events: ViewEvent[] = [];
   let after = 0;
   for (;;) {
@@ -29,7 +35,7 @@ export async function frameWithReversals(store: EventStore, toPosition?: number)
   }
   const reversals = new Map<string, number>();
   for (const { event, position } of events) if (event.type === 'EventReversed') reversals.set(eventKey(event.data.reversedEventId), position);
-  return { frame: viewFrameOf(events, toPosition), reversals };
+  return { frame: viewFrameOf(events, toPosition), events, reversals };
 }
 
 /**

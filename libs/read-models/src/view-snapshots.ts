@@ -9,9 +9,10 @@ import {
   ValidityTracker,
   ViewEvent,
   ViewFrame,
+  viewFrameOf,
   viewOfSnapshot,
 } from '@capflow/projections';
-import type { ReadModelStore } from './read-model.store';
+import type { FrameEvent, ReadModelStore } from './read-model.store';
 import { forEachInBusinessOrder, frameOf, frameWithReversals, ViewRequest } from './store-views';
 import { viewEventOf } from './view-event-of';
 
@@ -30,17 +31,24 @@ export const SNAPSHOT_EVERY = 25_000;
  */
 export async function computeView(store: EventStore, request: ViewRequest, readModels?: ReadModelStore): Promise<LedgerView> {
   const toPosition = request.knownAt === undefined ? undefined : await store.positionKnownAt(request.knownAt);
+  if (readModels && request.traceInvestment === undefined) {
+    const start = await fromSnapshot(store, readModels, request.asOf, toPosition);
+    if (start) {
+      await forEachInBusinessOrder(store, start.frame, { asOf: request.asOf, toPosition, after: start.after }, (event) => start.view.apply(event));
+      return start.view;
+    }
+  }
   const frame = await frameOf(store, toPosition);
-  const start = readModels && request.traceInvestment === undefined ? await fromSnapshot(store, readModels, frame, request.asOf, toPosition) : null;
-  const view = start?.view ?? new LedgerView(frame.groups, { traceInvestment: request.traceInvestment });
-  await forEachInBusinessOrder(store, frame, { asOf: request.asOf, toPosition, after: start?.after }, (event) => view.apply(event));
+  const view = new LedgerView(frame.groups, { traceInvestment: request.traceInvestment });
+  await forEachInBusinessOrder(store, frame, { asOf: request.asOf, toPosition }, (event) => view.apply(event));
   return view;
 }
 
 /**
  * One pass in business order over the log up to `head`, the view of every report at its end,
- * storing a snapshot every `every` events (the old ones are dropped first: each snapshot is valid
- * on its own, so a pass cut short leaves fewer, never a wrong one).
+ * storing a snapshot every `every` events, and the registrations and reversals the pass knew (the
+ * old snapshots are dropped first: each one is valid on its own, so a pass cut short leaves fewer,
+ * never a wrong one).
  */
 export async function passWithSnapshots(
   store: EventStore,
@@ -49,10 +57,11 @@ export async function passWithSnapshots(
   onProgress?: (events: number) => void,
   every = SNAPSHOT_EVERY,
 ): Promise<LedgerView> {
-  const { frame, reversals } = await frameWithReversals(store, head);
+  const { frame, events, reversals } = await frameWithReversals(store, head);
   const view = new LedgerView(frame.groups);
   const validity = new ValidityTracker(reversals);
   await readModels.clearSnapshots();
+  await readModels.addSnapshotFrame(SNAPSHOT_FORMAT, head, events.map(frameEventOf));
   let seen = 0;
   await forEachInBusinessOrder(
     store,
@@ -71,38 +80,44 @@ export async function passWithSnapshots(
   return view;
 }
 
+/** What was recorded after a pass that took snapshots, up to the position a view knows. */
+interface RecordedSince {
+  disturbance: Disturbance;
+  /** The registrations and reversals among it. */
+  frameEvents: ViewEvent[];
+}
+
 /**
- * The view a query as of `asOf`, known at `toPosition` (none: the head), can start from, with the
- * cursor the rest of its pass starts after; null when no stored snapshot holds what it holds.
+ * The view a query as of `asOf`, known at `toPosition` (none: the head), starts from, its frame,
+ * and the cursor the rest of its pass starts after; null when no stored snapshot holds what it
+ * holds. The frame comes from the pass's stored one and what was recorded since: no scan of the log.
  */
-export async function fromSnapshot(
+async function fromSnapshot(
   store: EventStore,
   readModels: ReadModelStore,
-  frame: ViewFrame,
   asOf: string | undefined,
   toPosition: number | undefined,
-): Promise<{ view: LedgerView; after: BusinessCursor } | null> {
+): Promise<{ view: LedgerView; frame: ViewFrame; after: BusinessCursor } | null> {
   const marks = await readModels.snapshotMarks(SNAPSHOT_FORMAT);
   if (marks.length === 0) return null;
   const knownAt = toPosition ?? (await store.head()).position;
-  const disturbances = new Map<number, Promise<Disturbance>>();
-  const disturbanceAfter = (builtAt: number) => {
-    if (!disturbances.has(builtAt)) disturbances.set(builtAt, disturbanceIn(store, builtAt, knownAt));
-    return disturbances.get(builtAt)!;
-  };
-  // the disturbance of each pass the marks come from, read before choosing (few passes: one per replay)
-  const known = new Map<number, Disturbance>();
-  for (const builtAt of new Set(marks.filter((m) => m.builtAt < knownAt).map((m) => m.builtAt))) known.set(builtAt, await disturbanceAfter(builtAt));
-  const chosen = chooseSnapshot(marks, { asOf, knownAt }, (builtAt) => known.get(builtAt)!.cursor);
+  const since = new Map<number, RecordedSince>();
+  for (const builtAt of new Set(marks.map((m) => m.builtAt))) {
+    since.set(builtAt, builtAt < knownAt ? await recordedSince(store, builtAt, knownAt) : { disturbance: new Disturbance(), frameEvents: [] });
+  }
+  const chosen = chooseSnapshot(marks, { asOf, knownAt }, (builtAt) => since.get(builtAt)!.disturbance.cursor);
   if (!chosen) return null;
+  const stored = await readModels.snapshotFrame(SNAPSHOT_FORMAT, chosen.builtAt);
   const bytes = await readModels.snapshot(SNAPSHOT_FORMAT, chosen);
-  if (!bytes) return null; // replaced by a replay meanwhile: a pass from the start is still right
-  return { view: viewOfSnapshot(bytes, frame.groups), after: { occurredKey: chosen.checkpoint.key, position: chosen.checkpoint.position } };
+  if (!stored || !bytes) return null; // replaced by a replay meanwhile: a pass from the start is still right
+  const frame = viewFrameOf([...stored.map(frameViewEventOf), ...since.get(chosen.builtAt)!.frameEvents], knownAt);
+  return { view: viewOfSnapshot(bytes, frame.groups), frame, after: { occurredKey: chosen.checkpoint.key, position: chosen.checkpoint.position } };
 }
 
-/** The earliest cursor touched by the facts recorded in (builtAt, knownAt]. */
-async function disturbanceIn(store: EventStore, builtAt: number, knownAt: number): Promise<Disturbance> {
+/** The facts recorded in (builtAt, knownAt]: the earliest cursor they touch, and their registrations and reversals. */
+async function recordedSince(store: EventStore, builtAt: number, knownAt: number): Promise<RecordedSince> {
   const disturbance = new Disturbance();
+  const frameEvents: ViewEvent[] = [];
   let after = builtAt;
   while (after < knownAt) {
     const page = (await store.readAll({ after, limit: Math.min(5000, knownAt - after) })).filter((e) => e.position <= knownAt);
@@ -111,10 +126,24 @@ async function disturbanceIn(store: EventStore, builtAt: number, knownAt: number
     const targets = new Map<string, ViewEvent>();
     if (ids.length > 0) for (const target of await store.findEvents(ids)) targets.set(eventKey(target.eventId), viewEventOf(target));
     for (const stored of page) {
+      const viewEvent = viewEventOf(stored);
       const target = stored.type === 'EventReversed' ? targets.get(eventKey((stored.data as { reversedEventId: string }).reversedEventId)) : undefined;
-      disturbance.see(viewEventOf(stored), target);
+      disturbance.see(viewEvent, target);
+      if (stored.type === 'PartyRegistered' || stored.type === 'EventReversed') frameEvents.push(viewEvent);
     }
     after = page[page.length - 1].position;
   }
-  return disturbance;
+  return { disturbance, frameEvents };
+}
+
+function frameEventOf({ event, position }: ViewEvent): FrameEvent {
+  if (event.type === 'PartyRegistered') return [position, 'PartyRegistered', event.data.partyId, event.data.parentId ?? null];
+  if (event.type === 'EventReversed') return [position, 'EventReversed', event.data.reversedEventId, null];
+  throw new Error(`a frame holds registrations and reversals, not ${event.type}`);
+}
+
+/** As much of a ViewEvent as viewFrameOf reads. */
+function frameViewEventOf([position, type, id, parentId]: FrameEvent): ViewEvent {
+  const data = type === 'PartyRegistered' ? { partyId: id, parentId: parentId ?? undefined } : { reversedEventId: id };
+  return { position, occurredKey: '', recordedAt: '', event: { type, data } } as unknown as ViewEvent;
 }

@@ -3,7 +3,7 @@ import { parsePostgresUrl } from '@capflow/event-store';
 import type { Restatement, SnapshotMark } from '@capflow/projections';
 import { Pool, PoolClient } from 'pg';
 import { READ_MODEL_MIGRATIONS } from '../read-model-migrations';
-import type { ProjectionName, ProjectionState, ProjectionWrite, ReadModelStore, RestatementFilter } from '../read-model.store';
+import type { FrameEvent, ProjectionName, ProjectionState, ProjectionWrite, ReadModelStore, RestatementFilter } from '../read-model.store';
 
 /** Serialises read-model migrations of concurrent processes ("rmig" in ASCII). */
 const MIGRATION_LOCK = 0x726d6967;
@@ -175,8 +175,20 @@ export class PostgresReadModelStore implements ReadModelStore {
     );
   }
 
+  async snapshotFrame(format: string, builtAt: number): Promise<FrameEvent[] | null> {
+    const { rows } = await this.pool.query<{ body: string }>(`SELECT body FROM ${this.s}.rm_snapshot_frames WHERE format = $1 AND built_at = $2`, [format, builtAt]);
+    return rows[0] ? (JSON.parse(rows[0].body) as FrameEvent[]) : null;
+  }
+
+  async addSnapshotFrame(format: string, builtAt: number, events: readonly FrameEvent[]): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO ${this.s}.rm_snapshot_frames (format, built_at, body) VALUES ($1, $2, $3) ON CONFLICT (format, built_at) DO UPDATE SET body = excluded.body`,
+      [format, builtAt, JSON.stringify(events)],
+    );
+  }
+
   async clearSnapshots(): Promise<void> {
-    await this.pool.query(`DELETE FROM ${this.s}.rm_snapshots`);
+    await this.pool.query(`DELETE FROM ${this.s}.rm_snapshots; DELETE FROM ${this.s}.rm_snapshot_frames`);
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,7 @@
 import { instantKey } from '@capflow/contracts';
 import type { Restatement, SnapshotMark } from '@capflow/projections';
 import Database from 'better-sqlite3';
-import type { ProjectionName, ProjectionState, ProjectionWrite, ReadModelStore, RestatementFilter } from '../read-model.store';
+import type { FrameEvent, ProjectionName, ProjectionState, ProjectionWrite, ReadModelStore, RestatementFilter } from '../read-model.store';
 import { READ_MODEL_MIGRATIONS } from '../read-model-migrations';
 
 /** Read models in the embedded store's SQLite file, on a connection of their own. */
@@ -136,8 +136,17 @@ export class SqliteReadModelStore implements ReadModelStore {
       .run(format, mark.checkpoint.key, mark.checkpoint.position, mark.builtAt, mark.validFrom, body);
   }
 
+  async snapshotFrame(format: string, builtAt: number): Promise<FrameEvent[] | null> {
+    const row = this.db.prepare<[string, number], { body: string }>('SELECT body FROM rm_snapshot_frames WHERE format = ? AND built_at = ?').get(format, builtAt);
+    return row ? (JSON.parse(row.body) as FrameEvent[]) : null;
+  }
+
+  async addSnapshotFrame(format: string, builtAt: number, events: readonly FrameEvent[]): Promise<void> {
+    this.db.prepare('INSERT OR REPLACE INTO rm_snapshot_frames (format, built_at, body) VALUES (?, ?, ?)').run(format, builtAt, JSON.stringify(events));
+  }
+
   async clearSnapshots(): Promise<void> {
-    this.db.exec('DELETE FROM rm_snapshots');
+    this.db.exec('DELETE FROM rm_snapshots; DELETE FROM rm_snapshot_frames');
   }
 
   async close(): Promise<void> {
