@@ -4,7 +4,7 @@ import { LedgerView, LiveLedger, Restatement, ViewEvent } from '@capflow/project
 import { chainDigest, combinedDigest, digestOf, EMPTY_DIGEST } from './digest';
 import { ACCOUNT_PROJECTIONS, AccountsEngine, documentsOf, ProjectionEngine, roundTripDocuments, TracingEngine } from './engines';
 import { PROJECTIONS, ProjectionName, ProjectionState, ProjectionWrite, ReadModelStore } from './read-model.store';
-import { forEachInBusinessOrder, frameOf } from './store-views';
+import { forEachInBusinessOrder, frameOf, turn } from './store-views';
 import { viewEventOf } from './view-event-of';
 import { passWithSnapshots, SNAPSHOT_EVERY } from './view-snapshots';
 
@@ -126,6 +126,7 @@ export class Projector {
           unflushed = 0;
         }
         onProgress?.({ position, head });
+        await turn();
       }
       const last = ledger.close();
       if (last) {
@@ -185,6 +186,7 @@ export class Projector {
         unflushed = 0;
       }
       onProgress?.({ position: running.position, head });
+      await turn();
     }
     this.closeStep(running); // the head: every append read is whole
     await this.flush(running);

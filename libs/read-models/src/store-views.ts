@@ -64,7 +64,16 @@ export async function forEachInBusinessOrder(
     }
     seen += page.length;
     onProgress?.(seen);
+    await turn();
     last = page[page.length - 1];
     after = { occurredKey: last.occurredKey, position: last.position };
   }
+}
+
+/**
+ * Lets the event loop run between pages: with SQLite's synchronous driver every await on the
+ * store resolves at once, so a long pass would otherwise hold a server's requests until its end.
+ */
+export function turn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
