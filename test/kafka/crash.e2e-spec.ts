@@ -211,8 +211,11 @@ describe('a broker restart during consumption', () => {
       // goes through the retry topic is dead-lettered after its attempts, which can be after the
       // last accepted fact is stored: so the count is waited for, not read once
       await expectExactlyOnce(store, reference, env, rejected, false);
-      const dlqEnd = () => Number(/offset (\d+)/.exec(execFileSync('kcat', ['-b', brokers, '-Q', '-t', `${topic}.dlq:0:-1`], { encoding: 'utf8' }))?.[1]);
-      await eventually(async () => (dlqEnd() >= rejected.length ? true : undefined), `${rejected.length} records in the DLQ`, 60_000).catch(() => undefined);
+      const dlqEnd = () =>
+        Number(/offset (\d+)/.exec(execFileSync('kcat', ['-b', brokers, '-Q', '-t', `${topic}.dlq:0:-1`], { encoding: 'utf8' }))?.[1]);
+      await eventually(async () => (dlqEnd() >= rejected.length ? true : undefined), `${rejected.length} records in the DLQ`, 60_000).catch(
+        () => undefined,
+      );
       expect(dlqEnd()).toBeGreaterThanOrEqual(rejected.length);
       expect(ingest.child.exitCode).toBeNull(); // it rode out the restart
       expect(headAfterRestart).toBeLessThan(expectedCount); // and the restart came mid-way

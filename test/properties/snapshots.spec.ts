@@ -40,14 +40,24 @@ function takeSnapshots(events: readonly ViewEvent[], builtAt: number, every: num
     validity.see(e);
     if (appliesTo(e, frame, {})) view.apply(e);
     if ((index + 1) % every === 0) {
-      snapshots.push({ checkpoint: { key: e.occurredKey, position: e.position }, builtAt, validFrom: validity.validFrom, bytes: snapshotOf(view) });
+      snapshots.push({
+        checkpoint: { key: e.occurredKey, position: e.position },
+        builtAt,
+        validFrom: validity.validFrom,
+        bytes: snapshotOf(view),
+      });
     }
   });
   return snapshots;
 }
 
 /** A view as of `asOf`, known at `knownAt`, from the snapshot the plan chooses, then the facts after it. */
-function viewFromSnapshots(events: readonly ViewEvent[], snapshots: (SnapshotMark & { bytes: Buffer })[], asOf: string | undefined, knownAt: number) {
+function viewFromSnapshots(
+  events: readonly ViewEvent[],
+  snapshots: (SnapshotMark & { bytes: Buffer })[],
+  asOf: string | undefined,
+  knownAt: number,
+) {
   const index = byEventKey(events);
   const chosen = chooseSnapshot(snapshots, { asOf, knownAt }, (builtAt) => {
     const disturbance = new Disturbance();
@@ -68,21 +78,31 @@ describe('property: a view started from a snapshot equals the view of one pass (
     let fromSnapshot = 0;
     let queries = 0;
     fc.assert(
-      fc.property(scenarios(SIZE), fc.nat(), fc.integer({ min: 3, max: 40 }), fc.array(fc.tuple(fc.nat(), fc.nat()), { minLength: 4, maxLength: 4 }), (scenario, built, every, picks) => {
-        const { events } = scenario;
-        // half the passes read the whole log (as a replay does), the others stop anywhere
-        const builtAt = built % 2 === 0 ? events.length : built % (events.length + 1);
-        const snapshots = takeSnapshots(events, builtAt, every);
-        const keys = [...new Set(events.map((e) => e.occurredKey))].sort();
-        for (const [asOfPick, knownPick] of picks) {
-          const asOf = asOfPick % 5 === 0 ? undefined : keys[asOfPick % keys.length];
-          const knownAt = knownPick % 3 === 0 ? events.length : knownPick % (events.length + 1);
-          const { view, chosen } = viewFromSnapshots(events, snapshots, asOf, knownAt);
-          queries += 1;
-          if (chosen) fromSnapshot += 1;
-          expectSameReports(view, computeLedgerView(events, { asOf, knownAtPosition: knownAt }), `as of ${asOf ?? 'all time'}, known at ${knownAt}, snapshots built at ${builtAt} (${chosen ? `from ${JSON.stringify(chosen.checkpoint)}` : 'none valid'})`);
-        }
-      }),
+      fc.property(
+        scenarios(SIZE),
+        fc.nat(),
+        fc.integer({ min: 3, max: 40 }),
+        fc.array(fc.tuple(fc.nat(), fc.nat()), { minLength: 4, maxLength: 4 }),
+        (scenario, built, every, picks) => {
+          const { events } = scenario;
+          // half the passes read the whole log (as a replay does), the others stop anywhere
+          const builtAt = built % 2 === 0 ? events.length : built % (events.length + 1);
+          const snapshots = takeSnapshots(events, builtAt, every);
+          const keys = [...new Set(events.map((e) => e.occurredKey))].sort();
+          for (const [asOfPick, knownPick] of picks) {
+            const asOf = asOfPick % 5 === 0 ? undefined : keys[asOfPick % keys.length];
+            const knownAt = knownPick % 3 === 0 ? events.length : knownPick % (events.length + 1);
+            const { view, chosen } = viewFromSnapshots(events, snapshots, asOf, knownAt);
+            queries += 1;
+            if (chosen) fromSnapshot += 1;
+            expectSameReports(
+              view,
+              computeLedgerView(events, { asOf, knownAtPosition: knownAt }),
+              `as of ${asOf ?? 'all time'}, known at ${knownAt}, snapshots built at ${builtAt} (${chosen ? `from ${JSON.stringify(chosen.checkpoint)}` : 'none valid'})`,
+            );
+          }
+        },
+      ),
       runs(RUNS),
     );
     // the property compares something: many queries do start from a snapshot

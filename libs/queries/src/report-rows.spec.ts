@@ -1,9 +1,24 @@
 import type { BalancesReport, RoundTripRow, RoundTripsReport } from '@capflow/projections';
 import fc from 'fast-check';
 import { QueryError } from './query.errors';
-import { balanceRows, isWhole, MAX_PAGE_ROWS, ROUND_TRIP_FILTERS, roundTripRows, RowsRequest, rowsRequestOf, RoundTripFilter } from './report-rows';
+import {
+  balanceRows,
+  isWhole,
+  MAX_PAGE_ROWS,
+  ROUND_TRIP_FILTERS,
+  roundTripRows,
+  RowsRequest,
+  rowsRequestOf,
+  RoundTripFilter,
+} from './report-rows';
 
-const NAMES = { limit: '--limit', after: '--after', investorGroup: '--investor-group', investeeId: '--investee-id', currency: '--currency' };
+const NAMES = {
+  limit: '--limit',
+  after: '--after',
+  investorGroup: '--investor-group',
+  investeeId: '--investee-id',
+  currency: '--currency',
+};
 
 function row(investmentId: string, investorGroup: string, investeeId: string, currency: string): RoundTripRow {
   const zero = '0.00';
@@ -58,11 +73,18 @@ describe('roundTripRows', () => {
       fc.property(
         rows,
         fc.integer({ min: 1, max: 7 }),
-        fc.record({ investorGroup: fc.option(fc.constantFrom('amazon', 'google'), { nil: undefined }), currency: fc.option(fc.constant('USD'), { nil: undefined }) }),
+        fc.record({
+          investorGroup: fc.option(fc.constantFrom('amazon', 'google'), { nil: undefined }),
+          currency: fc.option(fc.constant('USD'), { nil: undefined }),
+        }),
         (investments, limit, filters) => {
           const defined = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined));
           const whole = report(investments);
-          const expected = investments.filter((r) => (!filters.investorGroup || r.investorGroup === filters.investorGroup) && (!filters.currency || r.currency === filters.currency));
+          const expected = investments.filter(
+            (r) =>
+              (!filters.investorGroup || r.investorGroup === filters.investorGroup) &&
+              (!filters.currency || r.currency === filters.currency),
+          );
           const { rows: paged, pages } = allPages(whole, { limit, after: null, filters: defined });
           expect(paged).toEqual(expected);
           expect(pages).toBe(Math.max(1, Math.ceil(expected.length / limit)));

@@ -44,12 +44,16 @@ export function rowsRequestOf<F extends string>(
   let limit: number | null = null;
   if (input.limit !== undefined) {
     if (!/^\d{1,6}$/.test(input.limit) || Number(input.limit) < 1 || Number(input.limit) > MAX_PAGE_ROWS) {
-      throw new QueryError(QueryErrorCode.InvalidParameter, `${names.limit} takes a whole number from 1 to ${MAX_PAGE_ROWS}, not ${quoted(input.limit)}`);
+      throw new QueryError(
+        QueryErrorCode.InvalidParameter,
+        `${names.limit} takes a whole number from 1 to ${MAX_PAGE_ROWS}, not ${quoted(input.limit)}`,
+      );
     }
     limit = Number(input.limit);
   }
   const identifier = (value: string, name: string) => {
-    if (!IDENTIFIER_PATTERN.test(value)) throw new QueryError(QueryErrorCode.InvalidParameter, `${name} ${quoted(value)} is not an identifier (EVENTS.md)`);
+    if (!IDENTIFIER_PATTERN.test(value))
+      throw new QueryError(QueryErrorCode.InvalidParameter, `${name} ${quoted(value)} is not an identifier (EVENTS.md)`);
     return value;
   };
   const after = input.after === undefined ? null : identifier(input.after, names.after);
@@ -58,7 +62,8 @@ export function rowsRequestOf<F extends string>(
     const value = input[filter];
     if (value === undefined) continue;
     if (filter === 'currency') {
-      if (!isCurrencyCode(value)) throw new QueryError(QueryErrorCode.InvalidParameter, `${names[filter]} ${quoted(value)} is not a currency the ledger knows`);
+      if (!isCurrencyCode(value))
+        throw new QueryError(QueryErrorCode.InvalidParameter, `${names[filter]} ${quoted(value)} is not a currency the ledger knows`);
       chosen[filter] = value;
     } else chosen[filter] = identifier(value, names[filter]);
   }
@@ -87,8 +92,11 @@ export function balanceRows(report: BalancesReport, request: RowsRequest<Balance
   const parties =
     currency === undefined
       ? report.parties
-      : report.parties.flatMap((party) => (party.balances[currency] ? [{ ...party, balances: { [currency]: party.balances[currency] } }] : []));
-  const keep = (party: PartyBalances) => (partyId === undefined || party.partyId === partyId) && (group === undefined || party.group === group);
+      : report.parties.flatMap((party) =>
+          party.balances[currency] ? [{ ...party, balances: { [currency]: party.balances[currency] } }] : [],
+        );
+  const keep = (party: PartyBalances) =>
+    (partyId === undefined || party.partyId === partyId) && (group === undefined || party.group === group);
   const { rows, next } = page(parties, (party) => party.partyId, keep, request);
   return { ...report, parties: rows, ...next };
 }
@@ -98,7 +106,12 @@ export function balanceRows(report: BalancesReport, request: RowsRequest<Balance
  * their key, so the first row after the cursor is found by binary search; `next` is given only
  * when a limit was asked for.
  */
-function page<T>(rows: readonly T[], keyOf: (row: T) => string, keep: (row: T) => boolean, request: RowsRequest<string>): { rows: T[]; next?: PageInfo } {
+function page<T>(
+  rows: readonly T[],
+  keyOf: (row: T) => string,
+  keep: (row: T) => boolean,
+  request: RowsRequest<string>,
+): { rows: T[]; next?: PageInfo } {
   let start = 0;
   if (request.after !== null) {
     const after = request.after;

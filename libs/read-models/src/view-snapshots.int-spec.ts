@@ -37,21 +37,27 @@ function reports(view: LedgerView) {
 }
 
 describe.each([
-  ['SQLite', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'capflow-snapshots-'));
-    return { url: `sqlite:${join(dir, 'capflow.db')}`, dispose: async () => rmSync(dir, { recursive: true, force: true }) };
-  }],
-  ['PostgreSQL', () => {
-    const schema = `snap_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-    return {
-      url: `${TEST_POSTGRES_URL}${TEST_POSTGRES_URL.includes('?') ? '&' : '?'}schema=${schema}`,
-      dispose: async () => {
-        const client = new Client({ connectionString: TEST_POSTGRES_URL });
-        await client.connect();
-        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).finally(() => client.end());
-      },
-    };
-  }],
+  [
+    'SQLite',
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'capflow-snapshots-'));
+      return { url: `sqlite:${join(dir, 'capflow.db')}`, dispose: async () => rmSync(dir, { recursive: true, force: true }) };
+    },
+  ],
+  [
+    'PostgreSQL',
+    () => {
+      const schema = `snap_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+      return {
+        url: `${TEST_POSTGRES_URL}${TEST_POSTGRES_URL.includes('?') ? '&' : '?'}schema=${schema}`,
+        dispose: async () => {
+          const client = new Client({ connectionString: TEST_POSTGRES_URL });
+          await client.connect();
+          await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).finally(() => client.end());
+        },
+      };
+    },
+  ],
 ])('views from snapshots in %s', (_, place) => {
   let store: EventStore;
   let readModels: ReadModelStore;

@@ -34,7 +34,9 @@ export async function computeView(store: EventStore, request: ViewRequest, readM
   if (readModels && request.traceInvestment === undefined) {
     const start = await fromSnapshot(store, readModels, request.asOf, toPosition);
     if (start) {
-      await forEachInBusinessOrder(store, start.frame, { asOf: request.asOf, toPosition, after: start.after }, (event) => start.view.apply(event));
+      await forEachInBusinessOrder(store, start.frame, { asOf: request.asOf, toPosition, after: start.after }, (event) =>
+        start.view.apply(event),
+      );
       return start.view;
     }
   }
@@ -103,7 +105,10 @@ async function fromSnapshot(
   const knownAt = toPosition ?? (await store.head()).position;
   const since = new Map<number, RecordedSince>();
   for (const builtAt of new Set(marks.map((m) => m.builtAt))) {
-    since.set(builtAt, builtAt < knownAt ? await recordedSince(store, builtAt, knownAt) : { disturbance: new Disturbance(), frameEvents: [] });
+    since.set(
+      builtAt,
+      builtAt < knownAt ? await recordedSince(store, builtAt, knownAt) : { disturbance: new Disturbance(), frameEvents: [] },
+    );
   }
   const chosen = chooseSnapshot(marks, { asOf, knownAt }, (builtAt) => since.get(builtAt)!.disturbance.cursor);
   if (!chosen) return null;
@@ -111,7 +116,11 @@ async function fromSnapshot(
   const bytes = await readModels.snapshot(SNAPSHOT_FORMAT, chosen);
   if (!stored || !bytes) return null; // replaced by a replay meanwhile: a pass from the start is still right
   const frame = viewFrameOf([...stored.map(frameViewEventOf), ...since.get(chosen.builtAt)!.frameEvents], knownAt);
-  return { view: viewOfSnapshot(bytes, frame.groups), frame, after: { occurredKey: chosen.checkpoint.key, position: chosen.checkpoint.position } };
+  return {
+    view: viewOfSnapshot(bytes, frame.groups),
+    frame,
+    after: { occurredKey: chosen.checkpoint.key, position: chosen.checkpoint.position },
+  };
 }
 
 /** The facts recorded in (builtAt, knownAt]: the earliest cursor they touch, and their registrations and reversals. */
@@ -127,7 +136,8 @@ async function recordedSince(store: EventStore, builtAt: number, knownAt: number
     if (ids.length > 0) for (const target of await store.findEvents(ids)) targets.set(eventKey(target.eventId), viewEventOf(target));
     for (const stored of page) {
       const viewEvent = viewEventOf(stored);
-      const target = stored.type === 'EventReversed' ? targets.get(eventKey((stored.data as { reversedEventId: string }).reversedEventId)) : undefined;
+      const target =
+        stored.type === 'EventReversed' ? targets.get(eventKey((stored.data as { reversedEventId: string }).reversedEventId)) : undefined;
       disturbance.see(viewEvent, target);
       if (stored.type === 'PartyRegistered' || stored.type === 'EventReversed') frameEvents.push(viewEvent);
     }

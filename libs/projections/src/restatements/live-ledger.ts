@@ -19,10 +19,11 @@ const SAVES_KEPT = 8;
 /**
  * The ledger as the projector keeps it: facts arrive in position order (as they were recorded),
  * but the pools must see them in business order. Effects that do not depend on order are applied
- * as facts arrive; cash moves are kept on a tape in business order, and the pools are saved every few thousand moves, so that a fact arriving late
- * (or a reversal) winds the pools back to the last save before its business time, goes in, and
- * the moves after that save are replayed. Every late fact and reversal
- * yields a Restatement: the figures it changed, as of the latest business time known when it arrived.
+ * as facts arrive; cash moves are kept on a tape in business order, and the pools are saved every
+ * few thousand moves, so that a fact arriving late (or a reversal) winds the pools back to the
+ * last save before its business time, goes in, and the moves after that save are replayed. Every
+ * late fact and reversal yields a Restatement: the figures it changed, as of the latest business
+ * time known when it arrived.
  */
 export class LiveLedger {
   readonly view: LedgerView;
