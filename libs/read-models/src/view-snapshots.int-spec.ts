@@ -9,6 +9,7 @@ import type { EventStore } from '@capflow/event-store';
 import { openEventStore } from '@capflow/event-store';
 import { TEST_POSTGRES_URL } from '@capflow/event-store/testing';
 import { IngestionService } from '@capflow/ingestion';
+import { SNAPSHOT_FORMAT } from '@capflow/projections';
 import type { LedgerView } from '@capflow/projections';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -116,7 +117,7 @@ describe.each([
 
   it('after a rebuild: every view equals one pass from the start, and most start from a snapshot', async () => {
     await new Projector(store, readModels, { snapshotEvery: 250 }).rebuild(['balances', 'round-trips', 'commitments', 'credits', 'flows']);
-    const marks = await readModels.snapshotMarks('capflow-view-1');
+    const marks = await readModels.snapshotMarks(SNAPSHOT_FORMAT);
     expect(marks.length).toBe(Math.floor(EVENTS / 250));
     expect(await compare('rebuilt')).toBeGreaterThan(10);
   });

@@ -2,12 +2,10 @@
  * The bytes of a snapshot: a compact binary form that each projection writes and reads itself
  * (its `snapshot(writer)` and `restore(reader)`), so that restoring a ledger of a million facts
  * costs a few copies of typed arrays and one parse of its strings, not a structured clone of
- * every object. Strings are written once each, in a table; amounts exactly (a double while they
- * are safe integers, their decimal digits beyond). A reader checks every length it is given, so
+ * every object. Strings are written once each, in a table; amounts as their decimal digits, in
+ * that table (never through a float); counts and indexes as doubles. A reader checks every length it is given, so
  * bytes that are not a snapshot of this format fail with an error, never a wrong state.
  */
-const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-
 export class SnapshotWriter {
   private bytes = Buffer.allocUnsafe(1 << 16);
   private view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length);
@@ -32,21 +30,9 @@ export class SnapshotWriter {
     else this.str(value);
   }
 
+  /** An amount, as its decimal digits (a string of the table): never through a float. */
   big(value: bigint): void {
-    if (value <= SAFE && value >= -SAFE) {
-      this.num(0);
-      this.num(Number(value));
-    } else {
-      this.num(1);
-      this.str(value.toString());
-    }
-  }
-
-  f64s(values: Float64Array, count = values.length): void {
-    this.num(count);
-    this.room(count * 8);
-    Buffer.from(values.buffer, values.byteOffset, count * 8).copy(this.bytes, this.length);
-    this.length += count * 8;
+    this.str(value.toString());
   }
 
   i32s(values: Int32Array, count = values.length): void {
@@ -145,20 +131,9 @@ export class SnapshotReader {
   }
 
   big(): bigint {
-    const kind = this.num();
-    if (kind === 0) return BigInt(this.num());
-    if (kind === 1) return BigInt(this.str());
-    throw new Error(`snapshot holds a bad amount kind ${kind}`);
-  }
-
-  /** A copy (the body is aligned: every value starts at a multiple of 8, see SnapshotWriter.pad). */
-  f64s(): Float64Array<ArrayBuffer> {
-    const count = this.count();
-    if (this.offset + count * 8 > this.view.byteLength) throw new Error('snapshot ends early');
-    const values = new Float64Array(count);
-    values.set(new Float64Array(this.body.buffer, this.body.byteOffset + this.offset, count));
-    this.offset += count * 8;
-    return values;
+    const digits = this.str();
+    if (!/^-?\d{1,40}$/.test(digits)) throw new Error(`snapshot holds an amount that is not a whole number: ${digits.slice(0, 40)}`);
+    return BigInt(digits);
   }
 
   i32s(): Int32Array<ArrayBuffer> {

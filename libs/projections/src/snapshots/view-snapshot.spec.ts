@@ -11,7 +11,7 @@ import { SNAPSHOT_FORMAT, snapshotOf, viewOfSnapshot } from './view-snapshot';
  * bytes here.
  */
 const PINNED: Record<string, string> = {
-  'capflow-view-1': 'b6b74e578a1a2ecc6f8c65f041119956a580a20ad393f5475d68b5e5e2261372',
+  'capflow-view-2': '716afcb6ee4d8120f761438ae90348a660bc10273f9754667a318d625cf48afe',
 };
 
 describe('a view snapshot', () => {

@@ -190,7 +190,7 @@ export class FifoTracer implements CashTracer {
           const tag = tags[i];
           const closed = groups[tag] === receiverGroup;
           if (closed) {
-            this.returns.addBig(kind, tag, piece.amount);
+            this.returns.add(kind, tag, piece.amount);
             open ??= tags.slice(0, i);
           } else open?.push(tag);
           if (tag === traced) this.sink!.tagged('fifo', flow, fromId, toId, piece.amount, closed);

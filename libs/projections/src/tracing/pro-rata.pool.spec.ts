@@ -1,11 +1,11 @@
 import fc from 'fast-check';
-import { estimateHaircut, exactHaircut } from './haircut';
+import { exactHaircut } from './haircut';
 import { ProRataPool, Takes } from './pro-rata.pool';
 
 /** The largest amount the contract allows: 20 integer digits and 3 minor digits. */
 const MAX_AMOUNT = 10n ** 23n - 1n;
 
-/** Amounts over the whole range, small ones and those around 2^53 weighted up. */
+/** Amounts over the whole range, small ones weighted up. */
 const amount = fc.oneof(
   fc.bigInt({ min: 1n, max: 10_000n }),
   fc.bigInt({ min: 1n, max: 10n ** 12n }),
@@ -37,7 +37,7 @@ class ReferencePool {
 
 function takesOf(out: Takes): Map<number, bigint> {
   const result = new Map<number, bigint>();
-  for (let i = 0; i < out.count; i++) result.set(out.tags[i], out.bigAt(i));
+  for (let i = 0; i < out.count; i++) result.set(out.tags[i], out.amounts[i]);
   return result;
 }
 
@@ -50,52 +50,6 @@ function amountsOf(pool: ProRataPool): Map<number, bigint> {
 function nonZero(tags: Map<number, bigint>): Map<number, bigint> {
   return new Map([...tags].filter(([, value]) => value !== 0n));
 }
-
-describe('the pro_rata haircut', () => {
-  it('has a double estimate that, whenever it answers, equals the exact rule', () => {
-    fc.assert(
-      fc.property(amount, amount, amount, (a, b, c) => {
-        const held = a;
-        const outflow = b;
-        const total = a + b + c; // a ≤ T and A < T
-        const estimate = estimateHaircut(Number(outflow) / Number(total), Number(held));
-        if (estimate >= 0) expect(BigInt(estimate)).toBe(exactHaircut(outflow, total, held));
-      }),
-      { numRuns: 20_000 },
-    );
-  });
-
-  it('defers to the exact rule on and next to every rounding boundary', () => {
-    // A·a/T = k + 1/2 exactly (a = (2k+1)·y, T = 2·A·y), and one unit either side of it
-    fc.assert(
-      fc.property(
-        fc.bigInt({ min: 0n, max: 2n ** 47n }),
-        fc.bigInt({ min: 1n, max: 2n ** 20n }),
-        fc.bigInt({ min: 1n, max: 2n ** 70n }),
-        fc.bigInt({ min: -1n, max: 1n }),
-        (k, y, extra, nudge) => {
-          const outflow = k + extra;
-          const total = 2n * outflow * y;
-          const held = (2n * k + 1n) * y + nudge;
-          const estimate = estimateHaircut(Number(outflow) / Number(total), Number(held));
-          if (estimate >= 0) expect(BigInt(estimate)).toBe(exactHaircut(outflow, total, held));
-        },
-      ),
-      { numRuns: 20_000 },
-    );
-    for (const [outflow, total, held] of [
-      [1n, 2n, 1n],
-      [3n, 4n, 2n],
-      [5n, 10n, 3n],
-      [999_999_999_999n, 1_999_999_999_998n, 1n],
-      [MAX_AMOUNT - 1n, MAX_AMOUNT, MAX_AMOUNT],
-      [2n ** 53n + 1n, 2n ** 54n + 2n, 2n ** 53n + 1n],
-    ] as const) {
-      const estimate = estimateHaircut(Number(outflow) / Number(total), Number(held));
-      if (estimate >= 0) expect(BigInt(estimate)).toBe(exactHaircut(outflow, total, held));
-    }
-  });
-});
 
 describe('a pro_rata pool', () => {
   type Step = { kind: 'add'; tag: number; value: bigint } | { kind: 'inflow'; value: bigint } | { kind: 'take'; value: bigint };
@@ -115,7 +69,7 @@ describe('a pro_rata pool', () => {
         for (const s of steps) {
           if (s.kind === 'add') {
             // a tag's money is part of the pool's total, as arrivals make it
-            pool.addBig(s.tag, s.value);
+            pool.add(s.tag, s.value);
             pool.total += s.value;
             reference.add(s.tag, s.value);
             reference.total += s.value;
@@ -143,7 +97,7 @@ describe('a pro_rata pool', () => {
     const out = new Takes();
     for (let tag = 0; tag < 5000; tag++) {
       const value = BigInt(1 + ((tag * 7919) % 100_000));
-      pool.addBig(tag, value);
+      pool.add(tag, value);
       pool.total += value;
       reference.add(tag, value);
       reference.total += value;

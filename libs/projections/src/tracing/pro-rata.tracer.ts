@@ -34,7 +34,7 @@ export class ProRataTracer implements CashTracer {
     from.take(amount, this.takes);
     const to = this.pool(investment.investeeId, investment.currency);
     this.arrive(investment.investorId, investment.investeeId, to, amount, 'capital', flow);
-    to.addBig(investment.index, amount);
+    to.add(investment.index, amount);
     if (this.trace.is(investment.index)) this.sink!.tagged('pro_rata', flow, investment.investorId, investment.investeeId, amount, false);
   }
 
@@ -94,15 +94,9 @@ export class ProRataTracer implements CashTracer {
       const tag = tags[i];
       const take = amounts[i];
       const closed = groups[tag] === receiverGroup;
-      if (take === take) {
-        if (closed) this.returns.add(kind, tag, take);
-        else pool.add(tag, take);
-      } else {
-        const exact = this.takes.bigs.get(i)!;
-        if (closed) this.returns.addBig(kind, tag, exact);
-        else pool.addBig(tag, exact);
-      }
-      if (tag === traced) this.sink!.tagged('pro_rata', flow, fromId, toId, this.takes.bigAt(i), closed);
+      if (closed) this.returns.add(kind, tag, take);
+      else pool.add(tag, take);
+      if (tag === traced) this.sink!.tagged('pro_rata', flow, fromId, toId, take, closed);
     }
     pool.total += amount;
   }

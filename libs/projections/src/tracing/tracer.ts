@@ -36,7 +36,6 @@ export interface CashTracer {
   holdings(): Map<string, Map<string, bigint>>;
 }
 
-const SAFE = Number.MAX_SAFE_INTEGER;
 
 let lastEpoch = 0;
 
@@ -112,76 +111,37 @@ export class Copies<P extends { epoch: number; clone(): P }> {
 
 export type SavedPools<P> = ReadonlyMap<CurrencyCode, ReadonlyMap<string, P>>;
 
-/**
- * Returned amounts per investment (by tag), as revenue (cash) and as capital, shared by both
- * tracers: doubles while the sums are exact in them, BigInt beyond.
- */
+/** Returned amounts per investment (by tag), as revenue (cash) and as capital, shared by both tracers. */
 export class ReturnLedger {
-  private cash = new Float64Array(16);
-  private capital = new Float64Array(16);
-  private big = new Map<string, bigint>();
+  private cash: bigint[] = [];
+  private capital: bigint[] = [];
 
-  add(kind: ArrivalKind, tag: number, amount: number): void {
-    const sums = this.sums(kind, tag);
-    const after = sums[tag] + amount;
-    if (after <= SAFE) sums[tag] = after;
-    else this.addBig(kind, tag, BigInt(amount));
-  }
-
-  addBig(kind: ArrivalKind, tag: number, amount: bigint): void {
-    const sums = this.sums(kind, tag);
-    const key = `${kind} ${tag}`;
-    const before = sums[tag] === sums[tag] ? BigInt(sums[tag]) : this.big.get(key)!;
-    const after = before + amount;
-    if (after <= BigInt(SAFE)) sums[tag] = Number(after);
-    else {
-      sums[tag] = Number.NaN;
-      this.big.set(key, after);
-    }
+  add(kind: ArrivalKind, tag: number, amount: bigint): void {
+    const sums = kind === 'revenue' ? this.cash : this.capital;
+    sums[tag] = (sums[tag] ?? 0n) + amount;
   }
 
   of(tag: number): { cash: bigint; capital: bigint } {
-    return { cash: this.exact('revenue', tag), capital: this.exact('capital', tag) };
+    if (tag < 0) return { cash: 0n, capital: 0n };
+    return { cash: this.cash[tag] ?? 0n, capital: this.capital[tag] ?? 0n };
   }
 
   snapshot(w: SnapshotWriter): void {
-    w.f64s(this.cash);
-    w.f64s(this.capital);
-    w.amounts(this.big);
+    for (const sums of [this.cash, this.capital]) {
+      w.num(sums.length);
+      for (let tag = 0; tag < sums.length; tag++) w.big(sums[tag] ?? 0n);
+    }
   }
 
   restoreSnapshot(r: SnapshotReader): void {
-    this.cash = r.f64s();
-    this.capital = r.f64s();
-    if (this.cash.length !== this.capital.length) throw new Error('snapshot holds returns of two lengths');
-    this.big = r.amounts();
+    for (const sums of [this.cash, this.capital]) for (let n = r.count(), tag = 0; tag < n; tag++) sums[tag] = r.big();
   }
 
   clone(): ReturnLedger {
     const copy = new ReturnLedger();
     copy.cash = this.cash.slice();
     copy.capital = this.capital.slice();
-    copy.big = new Map(this.big);
     return copy;
-  }
-
-  private exact(kind: ArrivalKind, tag: number): bigint {
-    const sums = kind === 'revenue' ? this.cash : this.capital;
-    if (tag < 0 || tag >= sums.length) return 0n;
-    return sums[tag] === sums[tag] ? BigInt(sums[tag]) : this.big.get(`${kind} ${tag}`)!;
-  }
-
-  private sums(kind: ArrivalKind, tag: number): Float64Array {
-    if (tag >= this.cash.length) {
-      const length = Math.max(tag + 1, this.cash.length * 2);
-      const cash = new Float64Array(length);
-      cash.set(this.cash);
-      const capital = new Float64Array(length);
-      capital.set(this.capital);
-      this.cash = cash;
-      this.capital = capital;
-    }
-    return kind === 'revenue' ? this.cash : this.capital;
   }
 }
 
