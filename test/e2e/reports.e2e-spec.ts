@@ -55,6 +55,44 @@ describe.each([
     expect(json(['report', 'round-trips', '--policy', policy, '--store', store, '--json'])).toEqual(EXPECTED[policy]);
   });
 
+  it.each(['fifo', 'pro_rata'])('report circular-revenue --policy %s --json equals the expected file (quarters)', (policy) => {
+    expect(json(['report', 'circular-revenue', '--policy', policy, '--store', store, '--json'])).toEqual(EXPECTED[`circular_revenue_${policy}`]);
+    // months and years add up to the same, from the same tracing
+    const byYear = json(['report', 'circular-revenue', '--policy', policy, '--period', 'year', '--store', store, '--json']);
+    expect(byYear.rows.map((row: { period: string }) => row.period)).toEqual(EXPECTED[`circular_revenue_${policy}`].rows.map(() => '2025'));
+    expect(byYear.rows.map((row: { circularCash: string }) => row.circularCash)).toEqual(
+      EXPECTED[`circular_revenue_${policy}`].rows.map((row: { circularCash: string }) => row.circularCash),
+    );
+  });
+
+  it('report deal-links --json equals the expected file (90 days), and a narrower window links less', () => {
+    expect(json(['report', 'deal-links', '--store', store, '--json'])).toEqual(EXPECTED.deal_links);
+    const none = json(['report', 'deal-links', '--window-days', '0', '--store', store, '--json']);
+    expect(none).toEqual({ asOf: null, windowDays: 0, investments: [] });
+  });
+
+  it('the analyst reports as of a date after everything equal the reports as the ledger stands', () => {
+    const asOf = '2030-01-01';
+    expect(json(['report', 'circular-revenue', '--policy', 'pro_rata', '--as-of', asOf, '--store', store, '--json'])).toEqual({
+      ...EXPECTED.circular_revenue_pro_rata,
+      asOf,
+    });
+    expect(json(['report', 'deal-links', '--known-at', '2999-01-01', '--store', store, '--json'])).toEqual(EXPECTED.deal_links);
+    expect(json(['report', 'deal-links', '--as-of', '2000-01-01', '--store', store, '--json']).investments).toEqual([]);
+  });
+
+  it.each([
+    [['report', 'circular-revenue', '--policy', 'fifo', '--period', 'week'], '--period'],
+    [['report', 'deal-links', '--window-days', '3661'], '--window-days'],
+    [['report', 'deal-links', '--window-days', '1.5'], '--window-days'],
+    [['report', 'deal-links', '--window-days', '-1'], '--window-days'],
+  ])('refuses %j, naming %s, exit 1', (args, name) => {
+    const result = runCli([...args, '--store', store]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(name);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('answers as of a business time: only what had happened by then', () => {
     const early = json(['report', 'round-trips', '--policy', 'fifo', '--as-of', '2025-11-04', '--store', store, '--json']);
     expect(early.asOf).toBe('2025-11-04');

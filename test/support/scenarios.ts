@@ -21,6 +21,7 @@
 import fc from 'fast-check';
 import { CapflowEvent, CurrencyCode, eventKey, instantKey, parseEvent } from '@capflow/contracts';
 import { AcceptedEvent, decide, evolve, LedgerState } from '@capflow/ledger';
+import { dealLinksReport } from '@capflow/projections';
 import type { LedgerView, ViewEvent } from '@capflow/projections';
 import { EventEnvelope, generateEvents } from '../bench/import/generate-events';
 
@@ -99,6 +100,9 @@ export function reportsOf(view: LedgerView) {
     commitments: view.commitmentsReport(null),
     credits: view.creditsReport(null),
     flows: view.flowsReport(null),
+    'circular-revenue fifo': view.circularRevenueReport('fifo', 'month', null),
+    'circular-revenue pro_rata': view.circularRevenueReport('pro_rata', 'month', null),
+    'deal-links': dealLinksReport(view.dealCandidates(), 90, null),
   };
 }
 

@@ -11,8 +11,10 @@ import { ProjectCommand } from './commands/project.command';
 import { ProjectionsCommand } from './commands/projections.command';
 import { ReplayCommand } from './commands/replay.command';
 import {
+  CircularRevenueCommand,
   CommitmentsCommand,
   CreditsCommand,
+  DealLinksCommand,
   FlowsCommand,
   ReportCommand,
   RestatementsCommand,
@@ -40,6 +42,8 @@ import { StoreOpener } from './store/store-opener.service';
     BalancesCommand,
     ReportCommand,
     RoundTripsCommand,
+    CircularRevenueCommand,
+    DealLinksCommand,
     TraceCommand,
     CommitmentsCommand,
     CreditsCommand,

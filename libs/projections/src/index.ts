@@ -21,3 +21,7 @@ export type { RestatedFigure, Restatement } from './restatements/restatement';
 export { SNAPSHOT_FORMAT, snapshotOf, viewOfSnapshot } from './snapshots/view-snapshot';
 export { chooseSnapshot, Disturbance, isBefore, ValidityTracker } from './snapshots/snapshot-plan';
 export type { Checkpoint, SnapshotMark } from './snapshots/snapshot-plan';
+export { periodOfMonth, REVENUE_PERIODS, regroupCircularRevenue } from './circular/circular-revenue.report';
+export type { CircularRevenueReport, CircularRevenueRow, RevenuePeriod } from './circular/circular-revenue.report';
+export { DEFAULT_WINDOW_DAYS, dealLinksReport, MAX_WINDOW_DAYS } from './deal-links/deal-links.report';
+export type { DealCandidates, DealLinkRow, DealLinksReport } from './deal-links/deal-links.report';

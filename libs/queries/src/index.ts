@@ -5,7 +5,7 @@ export type { Selection, SelectionInput, SelectionNames } from './selection';
 export { isQueryError, QueryError, QueryErrorCode } from './query.errors';
 export { auditRecordOf } from './audit-record';
 export type { AuditRecord } from './audit-record';
-export { asCsv, BALANCES, COMMITMENTS, CREDITS, FLOWS, PROVIDER_BACKLOG, RESTATEMENTS, ROUND_TRIPS, TRACE } from './tabular';
+export { asCsv, BALANCES, CIRCULAR_REVENUE, COMMITMENTS, CREDITS, DEAL_LINKS, FLOWS, PROVIDER_BACKLOG, RESTATEMENTS, ROUND_TRIPS, TRACE } from './tabular';
 export type { Tabular } from './tabular';
 export { toCsv } from './csv';
 export { flowsAsDot, flowsAsMermaid } from './flow-graph-formats';

@@ -1,7 +1,12 @@
 import type { EventFilter, EventStore } from '@capflow/event-store';
+import { dealLinksReport, regroupCircularRevenue } from '@capflow/projections';
 import type {
   BalancesReport,
+  CircularRevenueReport,
   CommitmentsReport,
+  DealCandidates,
+  DealLinksReport,
+  RevenuePeriod,
   CreditsReport,
   FlowsReport,
   LedgerView,
@@ -49,6 +54,19 @@ export class LedgerQueries {
 
   roundTrips(policy: Policy, selection: Selection): Promise<RoundTripsReport> {
     return this.report(selection, 'round-trips', policy, (view) => view.roundTripsReport(policy, selection.asOfText));
+  }
+
+  /** Circular revenue (TRACING.md 1.1): the read model keeps it by month, regrouped here. */
+  async circularRevenue(policy: Policy, period: RevenuePeriod, selection: Selection): Promise<CircularRevenueReport> {
+    const name = `circular-revenue ${policy}`;
+    const byMonth = await this.report(selection, 'round-trips', name, (view) => view.circularRevenueReport(policy, 'month', selection.asOfText));
+    return regroupCircularRevenue(byMonth, period);
+  }
+
+  /** Deal links (TRACING.md 1.1), from the investments and commitments of the view, for any window. */
+  async dealLinks(windowDays: number, selection: Selection): Promise<DealLinksReport> {
+    const candidates = await this.report<DealCandidates>(selection, 'commitments', 'deal-candidates', (view) => view.dealCandidates());
+    return dealLinksReport(candidates, windowDays, selection.asOfText);
   }
 
   commitments(selection: Selection): Promise<CommitmentsReport> {

@@ -1,6 +1,8 @@
 import type {
   BalancesReport,
+  CircularRevenueReport,
   CommitmentsReport,
+  DealLinksReport,
   CreditsReport,
   FlowsReport,
   RestatedFigure,
@@ -147,3 +149,36 @@ function figureCells(change: RestatedFigure): string[] {
 export function asCsv<T>(tabular: Tabular<T>, report: T): string {
   return toCsv(tabular.headers, tabular.rows(report));
 }
+
+export const CIRCULAR_REVENUE: Tabular<CircularRevenueReport> = {
+  headers: ['providerGroup', 'customerGroup', 'currency', 'period', 'receivedCash', 'circularCash', 'receivedCredits', 'circularCredits', 'circularShare'],
+  numeric: [4, 5, 6, 7, 8],
+  rows: (report) =>
+    report.rows.map((r) => [
+      r.providerGroup,
+      r.customerGroup,
+      r.currency,
+      r.period,
+      r.receivedCash,
+      r.circularCash,
+      r.receivedCredits,
+      r.circularCredits,
+      r.circularShare === null ? '' : String(r.circularShare),
+    ]),
+};
+
+export const DEAL_LINKS: Tabular<DealLinksReport> = {
+  headers: ['investmentId', 'investorGroup', 'investeeId', 'currency', 'committed', 'linkedCommitmentIds', 'linkedAmount', 'linkedRatio'],
+  numeric: [4, 6, 7],
+  rows: (report) =>
+    report.investments.map((r) => [
+      r.investmentId,
+      r.investorGroup,
+      r.investeeId,
+      r.currency,
+      r.committed,
+      r.linkedCommitmentIds.join(' '),
+      r.linkedAmount,
+      r.linkedRatio === null ? '' : String(r.linkedRatio),
+    ]),
+};

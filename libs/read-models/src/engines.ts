@@ -51,7 +51,7 @@ export class AccountsEngine implements ProjectionEngine {
   documents(): Map<ProjectionName, Map<string, unknown>> {
     return new Map<ProjectionName, Map<string, unknown>>([
       ['balances', new Map([['balances', this.view.balancesReport(null)]])],
-      ['commitments', new Map([['commitments', this.view.commitmentsReport(null)]])],
+      ['commitments', commitmentDocuments(this.view)],
       ['credits', new Map([['credits', this.view.creditsReport(null)]])],
       ['flows', new Map([['flows', this.view.flowsReport(null)]])],
     ]);
@@ -88,10 +88,21 @@ export class TracingEngine implements ProjectionEngine {
   }
 }
 
+/** Round trips and circular revenue (by month, see regroupCircularRevenue) under each policy. */
 export function roundTripDocuments(view: LedgerView): Map<string, unknown> {
   return new Map<string, unknown>([
     ['fifo', view.roundTripsReport('fifo', null)],
     ['pro_rata', view.roundTripsReport('pro_rata', null)],
+    ['circular-revenue fifo', view.circularRevenueReport('fifo', 'month', null)],
+    ['circular-revenue pro_rata', view.circularRevenueReport('pro_rata', 'month', null)],
+  ]);
+}
+
+/** Commitments, and what deal links are computed from for any window. */
+function commitmentDocuments(view: LedgerView): Map<string, unknown> {
+  return new Map<string, unknown>([
+    ['commitments', view.commitmentsReport(null)],
+    ['deal-candidates', view.dealCandidates()],
   ]);
 }
 
@@ -100,7 +111,7 @@ export function documentsOf(view: LedgerView): Map<ProjectionName, Map<string, u
   return new Map<ProjectionName, Map<string, unknown>>([
     ['balances', new Map([['balances', view.balancesReport(null)]])],
     ['round-trips', roundTripDocuments(view)],
-    ['commitments', new Map([['commitments', view.commitmentsReport(null)]])],
+    ['commitments', commitmentDocuments(view)],
     ['credits', new Map([['credits', view.creditsReport(null)]])],
     ['flows', new Map([['flows', view.flowsReport(null)]])],
   ]);

@@ -57,6 +57,10 @@ const REPORTS: [string, string, string[]][] = [
   ['balances', '/api/balances', ['balances']],
   ['round trips, fifo', '/api/reports/round-trips?policy=fifo', ['report', 'round-trips', '--policy', 'fifo']],
   ['round trips, pro_rata', '/api/reports/round-trips?policy=pro_rata', ['report', 'round-trips', '--policy', 'pro_rata']],
+  ['circular revenue, fifo', '/api/reports/circular-revenue?policy=fifo', ['report', 'circular-revenue', '--policy', 'fifo']],
+  ['circular revenue, pro_rata, by month', '/api/reports/circular-revenue?policy=pro_rata&period=month', ['report', 'circular-revenue', '--policy', 'pro_rata', '--period', 'month']],
+  ['deal links', '/api/reports/deal-links', ['report', 'deal-links']],
+  ['deal links, 10 days', '/api/reports/deal-links?windowDays=10', ['report', 'deal-links', '--window-days', '10']],
   ['trace of amzn-oai', '/api/reports/trace/amzn-oai', ['report', 'trace', '--investment', 'amzn-oai']],
   ['trace of nvda-oai', '/api/reports/trace/nvda-oai', ['report', 'trace', '--investment', 'nvda-oai']],
   ['commitments', '/api/reports/commitments', ['report', 'commitments']],
@@ -72,6 +76,25 @@ describe('reports as the ledger stands', () => {
 
   it.each(['fifo', 'pro_rata'])('round trips under %s equal the expected file', async (policy) => {
     expect(await api.json(`/api/reports/round-trips?policy=${policy}`)).toEqual(EXPECTED[policy]);
+  });
+
+  it.each(['fifo', 'pro_rata'])('circular revenue under %s equals the expected file', async (policy) => {
+    expect(await api.json(`/api/reports/circular-revenue?policy=${policy}`)).toEqual(EXPECTED[`circular_revenue_${policy}`]);
+  });
+
+  it('deal links equal the expected file', async () => {
+    expect(await api.json('/api/reports/deal-links')).toEqual(EXPECTED.deal_links);
+  });
+
+  it.each([
+    ['/api/reports/circular-revenue?policy=fifo&period=week', 'period'],
+    ['/api/reports/circular-revenue', 'policy'],
+    ['/api/reports/deal-links?windowDays=3661', 'windowDays'],
+    ['/api/reports/deal-links?windowDays=7.5', 'windowDays'],
+  ])('%s: 400 invalid_parameter naming %s', async (path, name) => {
+    const answer = await api.call(path, { key: api.keys.auditor.key });
+    expect(answer.status).toBe(400);
+    expect(answer.json).toMatchObject({ code: 'invalid_parameter', detail: expect.stringContaining(name) });
   });
 
   it('the admin role reads the reports too', async () => {

@@ -3,7 +3,9 @@ import {
   BALANCE_FILTERS,
   balanceRows,
   BALANCES,
+  CIRCULAR_REVENUE,
   COMMITMENTS,
+  DEAL_LINKS,
   CREDITS,
   FLOWS,
   flowsAsDot,
@@ -20,13 +22,14 @@ import {
   selectionOf,
   TRACE,
 } from '@capflow/queries';
+import { DEFAULT_WINDOW_DAYS, MAX_WINDOW_DAYS, REVENUE_PERIODS } from '@capflow/projections';
 import type { BalancesReport, RoundTripsReport } from '@capflow/projections';
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Roles } from '../auth/roles.decorator';
 import type { ApiRequest } from '../http/api-request';
-import { invalid, oneOf, queryParams } from '../http/query-params';
+import { invalid, oneOf, queryParams, wholeNumber } from '../http/query-params';
 import { ReportCache } from './report-cache';
 import { reportResponse, TABULAR_FORMATS } from './report-response';
 
@@ -100,6 +103,44 @@ export class ReportsController {
     if (format === 'json' && current && isWhole(rows)) return this.cache.send(request, response, 'round-trips', policy);
     const report = current ? ((await this.cache.document('round-trips', policy)) as RoundTripsReport) : await this.queries.roundTrips(policy, selection);
     return reportResponse(response, roundTripRows(report, rows), format, ROUND_TRIPS, `round-trips-${policy}`);
+  }
+
+  @Get('reports/circular-revenue')
+  @ApiOperation({
+    summary:
+      'of the revenue each provider group received from each customer group, per period, how much was its own investment coming back (TRACING.md 1.1)',
+  })
+  @ApiQuery({ name: 'policy', required: true, enum: ['fifo', 'pro_rata'] })
+  @ApiQuery({ name: 'period', required: false, enum: REVENUE_PERIODS, description: 'the UTC month, quarter (default) or year of each arrival' })
+  @AsOf
+  @KnownAt
+  @Format
+  @ApiProduces('application/json', 'text/csv')
+  async circularRevenue(@Req() request: ApiRequest, @Res({ passthrough: true }) response: Response): Promise<unknown> {
+    const params = queryParams(request, [...VIEW, 'policy', 'period', 'format']);
+    const policy = oneOf(params.policy, 'policy', ['fifo', 'pro_rata'] as const);
+    const period = oneOf(params.period, 'period', REVENUE_PERIODS, 'quarter');
+    const format = oneOf(params.format, 'format', TABULAR_FORMATS, 'json');
+    const report = await this.queries.circularRevenue(policy, period, selectionOf(params));
+    return reportResponse(response, report, format, CIRCULAR_REVENUE, `circular-revenue-${policy}`);
+  }
+
+  @Get('reports/deal-links')
+  @ApiOperation({ summary: "investments with the investee's compute commitments to the investor group signed within a window of days (TRACING.md 1.1)" })
+  @ApiQuery({
+    name: 'windowDays',
+    required: false,
+    description: `days before and after each investment's InvestmentCommitted, both ends included: 0 to ${MAX_WINDOW_DAYS} (default ${DEFAULT_WINDOW_DAYS})`,
+  })
+  @AsOf
+  @KnownAt
+  @Format
+  @ApiProduces('application/json', 'text/csv')
+  async dealLinks(@Req() request: ApiRequest, @Res({ passthrough: true }) response: Response): Promise<unknown> {
+    const params = queryParams(request, [...VIEW, 'windowDays', 'format']);
+    const windowDays = wholeNumber(params.windowDays, 'windowDays', DEFAULT_WINDOW_DAYS, 0, MAX_WINDOW_DAYS);
+    const format = oneOf(params.format, 'format', TABULAR_FORMATS, 'json');
+    return reportResponse(response, await this.queries.dealLinks(windowDays, selectionOf(params)), format, DEAL_LINKS, 'deal-links');
   }
 
   @Get('reports/trace/:investmentId')

@@ -1,6 +1,9 @@
+import { DEFAULT_WINDOW_DAYS, MAX_WINDOW_DAYS, REVENUE_PERIODS, RevenuePeriod } from '@capflow/projections';
 import {
   asCsv,
+  CIRCULAR_REVENUE,
   COMMITMENTS,
+  DEAL_LINKS,
   CREDITS,
   FLOWS,
   flowsAsDot,
@@ -53,6 +56,61 @@ export class RoundTripsCommand extends RowsCommand {
       const report = await this.reports.with(options.store, ({ queries }) => queries.roundTrips(options.policy, selection), quiet(options));
       const answer = roundTripRows(report, rows);
       printReport(answer, options, ROUND_TRIPS, nextPageLine(answer));
+    } catch (error) {
+      reportFailure(error);
+    }
+  }
+}
+
+@SubCommand({ name: 'circular-revenue', description: "of the revenue each provider group received from each customer group, how much was its own investment coming back (TRACING.md 1.1)" })
+export class CircularRevenueCommand extends ViewCommand {
+  constructor(private readonly reports: ReportService) {
+    super();
+  }
+
+  @Option({ flags: '--policy <policy>', description: 'fifo or pro_rata', required: true })
+  parsePolicy(value: string): string {
+    if (value !== 'fifo' && value !== 'pro_rata') throw new CliUsageError(`--policy takes fifo or pro_rata, not ${JSON.stringify(value)}`);
+    return value;
+  }
+
+  @Option({ flags: '--period <period>', description: 'month, quarter (default) or year' })
+  parsePeriod(value: string): string {
+    if (!REVENUE_PERIODS.includes(value as RevenuePeriod)) throw new CliUsageError(`--period takes month, quarter or year, not ${JSON.stringify(value)}`);
+    return value;
+  }
+
+  async run(_: string[], options: ViewOptions & { policy: 'fifo' | 'pro_rata'; period?: RevenuePeriod }): Promise<void> {
+    try {
+      const selection = selectionOf(options);
+      const period = options.period ?? 'quarter';
+      const report = await this.reports.with(options.store, ({ queries }) => queries.circularRevenue(options.policy, period, selection), quiet(options));
+      printReport(report, options, CIRCULAR_REVENUE);
+    } catch (error) {
+      reportFailure(error);
+    }
+  }
+}
+
+@SubCommand({ name: 'deal-links', description: "investments with the investee's compute commitments to the investor group signed within a window (TRACING.md 1.1)" })
+export class DealLinksCommand extends ViewCommand {
+  constructor(private readonly reports: ReportService) {
+    super();
+  }
+
+  @Option({ flags: '--window-days <days>', description: `days before and after the investment's commitment, 0 to ${MAX_WINDOW_DAYS} (default ${DEFAULT_WINDOW_DAYS})` })
+  parseWindowDays(value: string): number {
+    if (!/^\d{1,4}$/.test(value) || Number(value) > MAX_WINDOW_DAYS)
+      throw new CliUsageError(`--window-days takes a whole number of days from 0 to ${MAX_WINDOW_DAYS}, not ${JSON.stringify(value)}`);
+    return Number(value);
+  }
+
+  async run(_: string[], options: ViewOptions & { windowDays?: number }): Promise<void> {
+    try {
+      const selection = selectionOf(options);
+      const windowDays = options.windowDays ?? DEFAULT_WINDOW_DAYS;
+      const report = await this.reports.with(options.store, ({ queries }) => queries.dealLinks(windowDays, selection), quiet(options));
+      printReport(report, options, DEAL_LINKS);
     } catch (error) {
       reportFailure(error);
     }
@@ -170,8 +228,17 @@ export class RestatementsCommand extends ViewCommand {
 
 @Command({
   name: 'report',
-  description: 'round-trips, trace, commitments, credits, flows, restatements',
-  subCommands: [RoundTripsCommand, TraceCommand, CommitmentsCommand, CreditsCommand, FlowsCommand, RestatementsCommand],
+  description: 'round-trips, circular-revenue, deal-links, trace, commitments, credits, flows, restatements',
+  subCommands: [
+    RoundTripsCommand,
+    CircularRevenueCommand,
+    DealLinksCommand,
+    TraceCommand,
+    CommitmentsCommand,
+    CreditsCommand,
+    FlowsCommand,
+    RestatementsCommand,
+  ],
 })
 export class ReportCommand extends CommandRunner {
   async run(): Promise<void> {

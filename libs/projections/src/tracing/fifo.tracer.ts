@@ -83,8 +83,8 @@ export class FifoTracer implements CashTracer {
     this.arrive(investment.investorId, investment.investeeId, investment.currency, tagged, 'capital', flow);
   }
 
-  pay(fromId: string, toId: string, currency: CurrencyCode, amount: bigint, flow: FlowRef): void {
-    this.arrive(fromId, toId, currency, this.take(fromId, currency, amount), 'revenue', flow);
+  pay(fromId: string, toId: string, currency: CurrencyCode, amount: bigint, flow: FlowRef): bigint {
+    return this.arrive(fromId, toId, currency, this.take(fromId, currency, amount), 'revenue', flow);
   }
 
   returned(investmentId: string) {
@@ -176,7 +176,9 @@ export class FifoTracer implements CashTracer {
     return pieces;
   }
 
-  private arrive(fromId: string, toId: string, currency: CurrencyCode, pieces: Lot[], kind: ArrivalKind, flow: FlowRef): void {
+  /** Returns the amount returned (summed over the tags closed). */
+  private arrive(fromId: string, toId: string, currency: CurrencyCode, pieces: Lot[], kind: ArrivalKind, flow: FlowRef): bigint {
+    let returned = 0n;
     const receiverGroup = this.registry.groupNumberOf(toId);
     const groups = this.registry.investorGroupNumbers;
     const traced = this.trace.traced();
@@ -191,6 +193,7 @@ export class FifoTracer implements CashTracer {
           const closed = groups[tag] === receiverGroup;
           if (closed) {
             this.returns.add(kind, tag, piece.amount);
+            returned += piece.amount;
             open ??= tags.slice(0, i);
           } else open?.push(tag);
           if (tag === traced) this.sink!.tagged('fifo', flow, fromId, toId, piece.amount, closed);
@@ -199,6 +202,7 @@ export class FifoTracer implements CashTracer {
       }
       queue.push(kept, piece.amount);
     }
+    return returned;
   }
 
   private withTag(set: TagSet, tag: number): TagSet {

@@ -38,9 +38,9 @@ export class ProRataTracer implements CashTracer {
     if (this.trace.is(investment.index)) this.sink!.tagged('pro_rata', flow, investment.investorId, investment.investeeId, amount, false);
   }
 
-  pay(fromId: string, toId: string, currency: CurrencyCode, amount: bigint, flow: FlowRef): void {
+  pay(fromId: string, toId: string, currency: CurrencyCode, amount: bigint, flow: FlowRef): bigint {
     this.pool(fromId, currency).take(amount, this.takes);
-    this.arrive(fromId, toId, this.pool(toId, currency), amount, 'revenue', flow);
+    return this.arrive(fromId, toId, this.pool(toId, currency), amount, 'revenue', flow);
   }
 
   returned(investmentId: string) {
@@ -84,8 +84,12 @@ export class ProRataTracer implements CashTracer {
     return this.pools.writable(partyId, currency, newPool);
   }
 
-  /** The takes in `this.takes` reach `toId`: tags of its group close, the others join its pool. */
-  private arrive(fromId: string, toId: string, pool: ProRataPool, amount: bigint, kind: ArrivalKind, flow: FlowRef): void {
+  /**
+   * The takes in `this.takes` reach `toId`: tags of its group close, the others join its pool.
+   * Returns the amount returned (the takes closed).
+   */
+  private arrive(fromId: string, toId: string, pool: ProRataPool, amount: bigint, kind: ArrivalKind, flow: FlowRef): bigint {
+    let returned = 0n;
     const receiverGroup = this.registry.groupNumberOf(toId);
     const groups = this.registry.investorGroupNumbers;
     const traced = this.trace.traced();
@@ -95,23 +99,31 @@ export class ProRataTracer implements CashTracer {
       for (let i = 0; i < count; i++) {
         const tag = tags[i];
         const closed = groups[tag] === receiverGroup;
-        if (closed) this.returns.add(kind, tag, takes.wideAmounts[i]);
-        else pool.add(tag, takes.wideAmounts[i]);
+        if (closed) {
+          this.returns.add(kind, tag, takes.wideAmounts[i]);
+          returned += takes.wideAmounts[i];
+        } else pool.add(tag, takes.wideAmounts[i]);
       }
     } else {
       // the hot loop: narrow amounts, no BigInt made
       const amounts = takes.amounts;
+      // the takes of one outflow sum to about the outflow, itself narrow: this sum stays exact
+      let narrowReturned = 0;
       for (let i = 0; i < count; i++) {
         const tag = tags[i];
-        if (groups[tag] === receiverGroup) this.returns.addNarrow(kind, tag, amounts[i]);
-        else pool.addNarrow(tag, amounts[i]);
+        if (groups[tag] === receiverGroup) {
+          this.returns.addNarrow(kind, tag, amounts[i]);
+          narrowReturned += amounts[i];
+        } else pool.addNarrow(tag, amounts[i]);
       }
+      returned = BigInt(narrowReturned);
     }
     if (traced >= 0) {
       for (let i = 0; i < count; i++)
         if (tags[i] === traced) this.sink!.tagged('pro_rata', flow, fromId, toId, takes.amountAt(i), groups[traced] === receiverGroup);
     }
     pool.receive(amount);
+    return returned;
   }
 }
 

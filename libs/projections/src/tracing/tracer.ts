@@ -30,8 +30,11 @@ export interface CashTracer {
   openingBalance(partyId: string, currency: CurrencyCode, amount: bigint): void;
   /** InvestmentFunded: money leaves the investor, arrives at the investee as capital, tagged with the investment. */
   fund(investment: InvestmentInfo, amount: bigint, flow: FlowRef): void;
-  /** A settlement in cash or a payment: money leaves `fromId`, arrives at `toId` as revenue. */
-  pay(fromId: string, toId: string, currency: CurrencyCode, amount: bigint, flow: FlowRef): void;
+  /**
+   * A settlement in cash or a payment: money leaves `fromId`, arrives at `toId` as revenue.
+   * Returns the returnedCash it added, summed over the tags it closed (circular revenue).
+   */
+  pay(fromId: string, toId: string, currency: CurrencyCode, amount: bigint, flow: FlowRef): bigint;
   returned(investmentId: string): { cash: bigint; capital: bigint };
   /** Where each investment's tagged money is now: investment → party → amount. */
   holdings(): Map<string, Map<string, bigint>>;

@@ -10,6 +10,9 @@ import { InvestmentFlows, roundTripRow, RoundTripsReport } from '../tracing/roun
 import { TraceLog, TraceReport } from '../tracing/trace-log';
 import type { CashTracer, FlowRef, Policy } from '../tracing/tracer';
 import type { SnapshotReader, SnapshotWriter } from '../snapshots/snapshot-codec';
+import { CircularCash, monthOfKey, RevenueArrivals } from '../circular/circular-revenue.projection';
+import { CircularRevenueReport, circularRevenueReport, RevenuePeriod } from '../circular/circular-revenue.report';
+import { DealCandidates, dealCandidatesOf } from '../deal-links/deal-links.report';
 import { moneyOfEvent } from './money-of-event';
 import { Registry } from './registry';
 import type { ViewEvent } from './view-event';
@@ -26,7 +29,10 @@ export class LedgerView {
   readonly credits = new CreditsProjection();
   readonly flows = new FlowGraphProjection();
   readonly investmentFlows = new InvestmentFlows();
+  readonly revenueArrivals = new RevenueArrivals();
   tracers!: { fifo: FifoTracer; pro_rata: ProRataTracer };
+  /** Per policy, the returnedCash each cell of circular revenue closed: traced, so saved with the pools. */
+  circularCash!: Record<Policy, CircularCash>;
   private readonly registered = new Set<string>();
   private readonly trace: TraceLog | null;
   applied = 0;
@@ -44,16 +50,22 @@ export class LedgerView {
       fifo: new FifoTracer(this.registry, this.trace),
       pro_rata: new ProRataTracer(this.registry, this.trace),
     };
+    this.circularCash = { fifo: new CircularCash(), pro_rata: new CircularCash() };
   }
 
   /** A copy of both policies' pools, to wind the tracing back to later (see LiveLedger). */
   saveTracing(): TracingState {
-    return { fifo: this.tracers.fifo.save(), pro_rata: this.tracers.pro_rata.save() };
+    return {
+      fifo: this.tracers.fifo.save(),
+      pro_rata: this.tracers.pro_rata.save(),
+      circularCash: { fifo: this.circularCash.fifo.clone(), pro_rata: this.circularCash.pro_rata.clone() },
+    };
   }
 
   restoreTracing(state: TracingState): void {
     this.tracers.fifo.restore(state.fifo);
     this.tracers.pro_rata.restore(state.pro_rata);
+    this.circularCash = { fifo: state.circularCash.fifo.clone(), pro_rata: state.circularCash.pro_rata.clone() };
   }
 
   /** Every figure of the view, for a snapshot (a view that traces an investment has none: its trace log is not kept). */
@@ -70,6 +82,9 @@ export class LedgerView {
     this.investmentFlows.snapshot(w);
     this.tracers.fifo.snapshot(w);
     this.tracers.pro_rata.snapshot(w);
+    this.revenueArrivals.snapshot(w);
+    this.circularCash.fifo.snapshot(w);
+    this.circularCash.pro_rata.snapshot(w);
   }
 
   /** Fills a new view (made with the groups its query knows) from a snapshot. */
@@ -89,6 +104,9 @@ export class LedgerView {
     this.investmentFlows.restoreSnapshot(r);
     this.tracers.fifo.restoreSnapshot(r);
     this.tracers.pro_rata.restoreSnapshot(r);
+    this.revenueArrivals.restoreSnapshot(r);
+    this.circularCash.fifo.restoreSnapshot(r);
+    this.circularCash.pro_rata.restoreSnapshot(r);
   }
 
   /** Applies one fact in business order: what a single pass over the log does. */
@@ -100,7 +118,7 @@ export class LedgerView {
   }
 
   /** Entities a fact creates. Registrations are never reversed, so this is never undone. */
-  register({ event }: ViewEvent): void {
+  register({ event, occurredKey }: ViewEvent): void {
     const registry = this.registry;
     switch (event.type) {
       case 'PartyRegistered':
@@ -122,6 +140,7 @@ export class LedgerView {
           currency: data.amount.currency,
           committed: parseAmount(data.amount.amount, data.amount.currency),
           instrument: data.instrument,
+          committedKey: occurredKey,
         });
         return;
       }
@@ -148,6 +167,7 @@ export class LedgerView {
           amount: parseAmount(data.amount.amount, data.amount.currency),
           startsAt: data.startsAt,
           endsAt: data.endsAt,
+          signedKey: occurredKey,
         });
         return;
       }
@@ -199,18 +219,30 @@ export class LedgerView {
       case 'InvoiceSettled': {
         const { data } = event;
         const invoice = registry.invoices.get(data.invoiceId)!;
-        this.flows.move(invoice.currency, registry.groupOf(invoice.customerId), registry.groupOf(invoice.providerId), 'compute_revenue', amount);
-        if (data.method === 'credits') {
-          const grant = registry.grants.get(data.grantId!)!;
+        const customerGroup = registry.groupOf(invoice.customerId);
+        const providerGroup = registry.groupOf(invoice.providerId);
+        this.flows.move(invoice.currency, customerGroup, providerGroup, 'compute_revenue', amount);
+        const grant = data.method === 'credits' ? registry.grants.get(data.grantId!)! : null;
+        if (grant) {
           this.credits.use(grant.grantId, amount);
           if (grant.investmentId !== undefined) this.investmentFlows.add(this.investmentFlows.returnedCredits, grant.investmentId, amount);
+        }
+        if (customerGroup !== providerGroup) {
+          const cell = { providerGroup, customerGroup, currency: invoice.currency, month: monthOfKey(viewEvent.occurredKey) };
+          this.revenueArrivals.arrive(cell, data.method, amount, grant?.investmentId !== undefined, sign);
         }
         return;
       }
       case 'PaymentMade': {
         const { data } = event;
         const kind = data.purpose === 'compute' ? 'compute_revenue' : 'other_payments';
-        this.flows.move(money.currency, registry.groupOf(data.payerId), registry.groupOf(data.payeeId), kind, amount);
+        const customerGroup = registry.groupOf(data.payerId);
+        const providerGroup = registry.groupOf(data.payeeId);
+        this.flows.move(money.currency, customerGroup, providerGroup, kind, amount);
+        if (customerGroup !== providerGroup) {
+          const cell = { providerGroup, customerGroup, currency: money.currency, month: monthOfKey(viewEvent.occurredKey) };
+          this.revenueArrivals.arrive(cell, 'cash', amount, false, sign);
+        }
         return;
       }
       case 'CreditsExpired':
@@ -260,7 +292,15 @@ export class LedgerView {
   private moveThrough(tracer: CashTracer, move: CashMove, flow: FlowRef): void {
     if (move.kind === 'opening') tracer.openingBalance(move.to, move.currency, move.amount);
     else if (move.kind === 'fund') tracer.fund(this.registry.investments.get(move.investmentId!)!, move.amount, flow);
-    else tracer.pay(move.from, move.to, move.currency, move.amount, flow);
+    else {
+      const closed = tracer.pay(move.from, move.to, move.currency, move.amount, flow);
+      // closing needs the receiver's group to differ from the tag's investor's, so from the payer's too
+      if (closed !== 0n) {
+        const registry = this.registry;
+        const cell = { providerGroup: registry.groupOf(move.to), customerGroup: registry.groupOf(move.from), currency: move.currency, month: monthOfKey(move.key) };
+        this.circularCash[tracer.policy].add(cell, closed);
+      }
+    }
   }
 
   balancesReport(asOf: string | null): BalancesReport {
@@ -280,6 +320,15 @@ export class LedgerView {
 
   creditsReport(asOf: string | null): CreditsReport {
     return this.credits.report(this.registry, asOf);
+  }
+
+  /** Circular revenue (TRACING.md 1.1) under one policy, per `period`. */
+  circularRevenueReport(policy: Policy, period: RevenuePeriod, asOf: string | null): CircularRevenueReport {
+    return circularRevenueReport(policy, period, asOf, this.revenueArrivals, this.circularCash[policy]);
+  }
+
+  dealCandidates(): DealCandidates {
+    return dealCandidatesOf(this.registry);
   }
 
   flowsReport(asOf: string | null): FlowsReport {
@@ -316,6 +365,7 @@ export function movesCash(event: CapflowEvent): boolean {
 export interface TracingState {
   readonly fifo: FifoState;
   readonly pro_rata: ProRataState;
+  readonly circularCash: Readonly<Record<Policy, CircularCash>>;
 }
 
 /** What the pools need of a fact that moves cash, in business order (key, position). */

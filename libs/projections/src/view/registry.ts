@@ -16,6 +16,8 @@ export interface InvestmentInfo {
   currency: CurrencyCode;
   committed: bigint;
   instrument: string;
+  /** The instant key of its InvestmentCommitted (deal links). */
+  committedKey: string;
 }
 
 export interface GrantInfo {
@@ -45,6 +47,8 @@ export interface CommitmentInfo {
   amount: bigint;
   startsAt: string;
   endsAt: string;
+  /** The instant key of its ComputeCommitmentSigned (deal links). */
+  signedKey: string;
 }
 
 export class Registry {
@@ -134,6 +138,7 @@ export class Registry {
       w.str(i.currency);
       w.big(i.committed);
       w.str(i.instrument);
+      w.str(i.committedKey);
     }
     w.num(this.grants.size);
     for (const g of this.grants.values()) {
@@ -163,6 +168,7 @@ export class Registry {
       w.big(c.amount);
       w.str(c.startsAt);
       w.str(c.endsAt);
+      w.str(c.signedKey);
     }
     w.num(this.commitmentsByCustomer.size);
     for (const [customer, list] of this.commitmentsByCustomer) {
@@ -186,6 +192,7 @@ export class Registry {
         currency: r.str() as CurrencyCode,
         committed: r.big(),
         instrument: r.str(),
+        committedKey: r.str(),
       });
     }
     for (let n = r.count(); n > 0; n--) {
@@ -197,7 +204,7 @@ export class Registry {
       this.invoices.set(invoice.invoiceId, invoice);
     }
     for (let n = r.count(); n > 0; n--) {
-      const commitment: CommitmentInfo = { commitmentId: r.str(), customerId: r.str(), providerId: r.str(), currency: r.str() as CurrencyCode, amount: r.big(), startsAt: r.str(), endsAt: r.str() };
+      const commitment: CommitmentInfo = { commitmentId: r.str(), customerId: r.str(), providerId: r.str(), currency: r.str() as CurrencyCode, amount: r.big(), startsAt: r.str(), endsAt: r.str(), signedKey: r.str() };
       this.commitments.set(commitment.commitmentId, commitment);
     }
     for (let n = r.count(); n > 0; n--) {
