@@ -49,7 +49,8 @@ export class EventsController {
       response.setHeader('Content-Type', 'text/csv; charset=utf-8');
       response.setHeader('Content-Disposition', 'attachment; filename="events.csv"');
       if (next !== null) response.setHeader('X-Capflow-Next', String(next));
-      return toCsv(['position', 'recordedAt', 'occurredAt', 'type', 'streamId', 'eventId', 'amount', 'currency', 'source', 'hash'], events.map(csvRowOf));
+      // position and amount are exact; every other column is text (a source is anyone's words)
+      return toCsv(['position', 'recordedAt', 'occurredAt', 'type', 'streamId', 'eventId', 'amount', 'currency', 'source', 'hash'], events.map(csvRowOf), [0, 6]);
     }
     return { events, next: next === null ? null : String(next) };
   }
