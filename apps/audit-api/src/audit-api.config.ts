@@ -27,6 +27,8 @@ export class AuditApiConfig {
     /** The append-only access log (NDJSON). */
     readonly accessLogPath: string,
     readonly logLevel: string,
+    /** How long a request may take to send its body (and, a little longer, its whole request). */
+    readonly bodyTimeoutMs: number,
   ) {}
 
   get redactedStoreUrl(): string {
@@ -35,7 +37,17 @@ export class AuditApiConfig {
 
   /** The same settings with other keys (e.g. keys `serve` generated for this run). */
   withKeys(keys: readonly ApiKeyEntry[]): AuditApiConfig {
-    return new AuditApiConfig(this.storeUrl, this.host, this.port, keys, this.rateLimitPerMinute, this.maxBodyBytes, this.accessLogPath, this.logLevel);
+    return new AuditApiConfig(
+      this.storeUrl,
+      this.host,
+      this.port,
+      keys,
+      this.rateLimitPerMinute,
+      this.maxBodyBytes,
+      this.accessLogPath,
+      this.logLevel,
+      this.bodyTimeoutMs,
+    );
   }
 
   static fromEnvironment(env: NodeJS.ProcessEnv = process.env, overrides: { storeUrl?: string; port?: string; host?: string } = {}): AuditApiConfig {
@@ -56,7 +68,9 @@ export class AuditApiConfig {
       env.CAPFLOW_ACCESS_LOG?.trim() || join(location.kind === 'sqlite' ? dirname(location.path) : 'data', 'access-log.ndjson');
     const logLevel = env.CAPFLOW_LOG_LEVEL?.trim() || 'info';
     if (!LOG_LEVELS.includes(logLevel)) throw new AuditApiConfigError(`CAPFLOW_LOG_LEVEL: "${logLevel}" is not one of ${LOG_LEVELS.join(', ')}`);
-    return new AuditApiConfig(storeUrl, host, port, keys, rateLimit, maxBodyBytes, accessLogPath, logLevel);
+    // 16 MiB at 1 MB/s fits in 15 s; a client that stalls longer is holding a connection, not sending
+    const bodyTimeoutMs = whole(env.CAPFLOW_API_BODY_TIMEOUT_MS, 'CAPFLOW_API_BODY_TIMEOUT_MS', 15_000, 100, 300_000);
+    return new AuditApiConfig(storeUrl, host, port, keys, rateLimit, maxBodyBytes, accessLogPath, logLevel, bodyTimeoutMs);
   }
 }
 

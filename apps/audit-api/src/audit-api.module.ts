@@ -19,6 +19,7 @@ import { ApiKeyring } from './auth/api-keyring';
 import { EventsController } from './events/events.controller';
 import type { ApiRequest } from './http/api-request';
 import { ErrorFilter } from './http/error.filter';
+import { loggedUrl } from './http/redaction';
 import { ApiMetrics } from './operations/api-metrics.service';
 import { IntegrityController } from './operations/integrity.controller';
 import { OperationsController } from './operations/operations.controller';
@@ -71,19 +72,17 @@ export class AuditApiModule {
           pinoHttp: {
             level: config.logLevel,
             base: { service: 'capflow-audit-api' },
-            genReqId: (request) => {
-              const given = request.headers['x-request-id'];
-              return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,100}$/.test(given) ? given : randomUUID();
-            },
+            // identifyRequest, the first middleware, gave every request the server's own id
+            genReqId: (request) => (request as ApiRequest).id ?? randomUUID(),
             // Called when the request starts and again when it is answered (pino-http adds both unless
-            // equal): only a known principal, so a line never holds "principal" twice (null, then the name)
+            // equal): only what is known, so a line never holds "principal" twice (null, then the name)
             customProps: (request) => {
-              const principal = (request as ApiRequest).principal?.name;
-              return principal === undefined ? {} : { principal };
+              const { principal, clientRequestId } = request as ApiRequest;
+              return { ...(principal ? { principal: principal.name } : {}), ...(clientRequestId ? { clientRequestId } : {}) };
             },
-            // Never a key: the header is dropped, and a query string is logged by names only
+            // Never a key: the header is dropped, and a URL is logged redacted, its query by names only
             serializers: {
-              req: (request: { id: string; method: string; url: string }) => ({ id: request.id, method: request.method, url: withoutQueryValues(request.url) }),
+              req: (request: { id: string; method: string; url: string }) => ({ id: request.id, method: request.method, url: loggedUrl(request.url) }),
             },
             redact: ['req.headers.authorization', 'req.headers.cookie'],
             autoLogging: { ignore: (request) => request.url === '/metrics' || request.url === '/health' },
@@ -121,13 +120,4 @@ export class AuditApiModule {
       ],
     };
   }
-}
-
-function withoutQueryValues(url: string): string {
-  const [path, query] = url.split('?', 2);
-  if (query === undefined) return path;
-  return `${path}?${query
-    .split('&')
-    .map((pair) => `${pair.split('=')[0]}=…`)
-    .join('&')}`;
 }

@@ -8,7 +8,7 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
     .setDescription(
       'Every figure of the capital-flow ledger with its provenance, as of any business time (asOf) and as known at any ledger time (knownAt). ' +
         'Reports return exactly the JSON of the command line (`capflow … --json`); tabular ones also as CSV. ' +
-        'Send an API key as `Authorization: Bearer <key>`; roles: auditor (read), ingest (POST /api/events), admin (rebuild, access log). ' +
+        'Send an API key as `Authorization: Bearer <key>`; roles: auditor (read), ingest (POST /api/events: the only role that appends), admin (read, rebuild, access log). ' +
         'Errors: `{statusCode, code, detail, requestId}`.',
     )
     .setVersion('1')

@@ -42,6 +42,11 @@ export async function startIngest(config: IngestConfig): Promise<RunningIngest> 
   const transport = app.get(KafkaBatchTransport);
   app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
   await app.startAllMicroservices();
+  // /health and /metrics take no body: a request must be whole within 20 s, not Node's 300 s
+  const server = app.getHttpServer() as { requestTimeout: number; headersTimeout: number; connectionsCheckingInterval: number };
+  server.requestTimeout = 20_000;
+  server.headersTimeout = 15_000;
+  server.connectionsCheckingInterval = 1_000;
   await app.listen(config.httpPort, config.httpHost);
   const url = await app.getUrl();
   logger.log({ msg: 'ingest started', http: url, topic: config.kafka.topic, group: config.kafka.groupId }, 'Ingest');

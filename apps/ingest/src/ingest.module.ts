@@ -50,7 +50,12 @@ export class IngestModule {
           pinoHttp: {
             level: config.logLevel,
             base: { service: 'capflow-ingest' },
-            genReqId: (request) => (request.headers['x-request-id'] as string | undefined)?.slice(0, 100) || randomUUID(),
+            // the server's own id; an id the client sent is logged as the client's, never as this one
+            genReqId: () => randomUUID(),
+            customProps: (request) => {
+              const given = request.headers['x-request-id'];
+              return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,100}$/.test(given) && !/cfk_/i.test(given) ? { clientRequestId: given } : {};
+            },
             redact: ['req.headers.authorization', 'req.headers.cookie'],
             autoLogging: { ignore: (request) => request.url === '/metrics' || request.url === '/health' },
           },

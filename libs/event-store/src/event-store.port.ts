@@ -130,6 +130,11 @@ export interface ChainRecord {
   dataText: string;
   metadataText: string | null;
   hash: string;
+  /**
+   * Why the stored row cannot be what was appended although its values were read (a column of
+   * another type: SQLite keeps whatever type an UPDATE writes), e.g. "event_id is an integer".
+   */
+  malformed?: string;
 }
 
 export interface SessionAppendOptions {

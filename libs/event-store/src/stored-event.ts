@@ -3,6 +3,10 @@ import type { ChainRecord, StoredEvent } from './event-store.port';
 
 /** A stored row → the event readers get; a row whose JSON no longer parses is corrupt. */
 export function storedEventOf(record: ChainRecord): StoredEvent {
+  if (record.malformed !== undefined)
+    throw new EventStoreError(EventStoreErrorCode.CorruptEvent, `the event at position ${record.position} is not as stored by capflow (${record.malformed}): run verify`, {
+      position: record.position,
+    });
   let data: Record<string, unknown>;
   let metadata: Record<string, unknown> | null;
   try {

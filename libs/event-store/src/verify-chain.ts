@@ -48,6 +48,10 @@ export async function verifyChain(
     const records = await store.readChainRecords({ after: expected - 1, limit: pageSize });
     if (records.length === 0) break;
     for (const record of records) {
+      if (record.malformed !== undefined) {
+        const position = Number.isSafeInteger(record.position) ? record.position : expected;
+        return fail({ position, kind: 'modified', detail: `the event at position ${position} was changed: ${record.malformed}` });
+      }
       if (record.position !== expected) {
         return fail({ position: expected, kind: 'missing', detail: `position ${expected} is missing: an event was deleted` });
       }

@@ -1,17 +1,30 @@
-/** RFC 4180: fields with commas, quotes or line breaks are quoted, quotes doubled. */
-export function toCsv(headers: string[], rows: (string | number | null)[][]): string {
-  const field = (value: string | number | null) => {
-    const text = neutralised(value === null ? '' : String(value));
+/**
+ * RFC 4180: fields with commas, quotes or line breaks are quoted, quotes doubled.
+ *
+ * `exactColumns` are the columns of amounts and positions (decimal strings such as "-600.00"):
+ * they are written as stated. Every other cell is text and is made inert for a spreadsheet. The
+ * column decides, never the cell's content, so a text that looks like a number ("-2+3+cmd|…")
+ * cannot pass as one.
+ */
+export function toCsv(headers: string[], rows: (string | number | null)[][], exactColumns: readonly number[]): string {
+  const exact = new Set(exactColumns);
+  const field = (value: string | number | null, column: number) => {
+    const raw = value === null ? '' : String(value);
+    const text = exact.has(column) && DECIMAL.test(raw) ? raw : neutralised(raw);
     return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   };
-  return [headers, ...rows].map((row) => row.map(field).join(',')).join('\r\n') + '\r\n';
+  const header = (name: string) => field(name, -1);
+  return [headers.map(header).join(','), ...rows.map((row) => row.map(field).join(','))].join('\r\n') + '\r\n';
 }
 
+/** What an exact column holds: a plain decimal, which no spreadsheet runs. Anything else in it is treated as text. */
+const DECIMAL = /^-?[0-9]+(\.[0-9]+)?$/;
+
 /**
- * Text a spreadsheet would run as a formula (=, +, @, a tab or CR first, or "-" not starting a
- * number) gets a leading apostrophe: a party's name in an exported report must not execute when
- * an auditor opens it. Amounts ("-600.00") are left as they are.
+ * Text a spreadsheet could run as a formula, whatever follows its first character: "=", "+",
+ * "-", "@" (and their full-width forms, which some spreadsheets fold), a tab, CR or LF. It gets a
+ * leading apostrophe, so a party's name or a source cannot execute when an auditor opens the file.
  */
 function neutralised(text: string): string {
-  return /^[=+@\t\r]/.test(text) || /^-(?![0-9.])/.test(text) ? `'${text}` : text;
+  return /^[=+\-@\t\r\n\uFF1D\uFF0B\uFF0D\uFF20]/.test(text) ? `'${text}` : text;
 }

@@ -16,7 +16,7 @@ import { toCsv } from './csv';
 export interface Tabular<T> {
   headers: string[];
   rows(report: T): string[][];
-  /** Right-aligned (numeric) columns. */
+  /** Columns of amounts and positions: right-aligned in tables, written as stated in CSV (every other cell is text). */
   numeric: number[];
 }
 
@@ -147,7 +147,7 @@ function figureCells(change: RestatedFigure): string[] {
 }
 
 export function asCsv<T>(tabular: Tabular<T>, report: T): string {
-  return toCsv(tabular.headers, tabular.rows(report));
+  return toCsv(tabular.headers, tabular.rows(report), tabular.numeric);
 }
 
 export const CIRCULAR_REVENUE: Tabular<CircularRevenueReport> = {

@@ -118,7 +118,13 @@ describe('with a key that lacks the role: 403', () => {
       body: '{"eventId": "x"}',
     });
     expect(answer.status).toBe(403);
-    expect(answer.json).toMatchObject({ code: 'forbidden', detail: expect.stringMatching(/ingest or admin/) });
+    expect(answer.json).toMatchObject({ code: 'forbidden', detail: expect.stringMatching(/needs the ingest role/) });
+  });
+
+  it('an admin key appending a fact: 403, appending needs ingest (least privilege)', async () => {
+    const answer = await api.call('/api/events', { ...APPEND, key: keys.admin.key });
+    expect(answer.status).toBe(403);
+    expect(answer.json).toMatchObject({ code: 'forbidden', detail: expect.stringMatching(/needs the ingest role; the key "ada-admin" has admin/) });
   });
 
   it.each(ADMIN)('auditor and ingest keys on the admin route %s %s: 403', async (method, path) => {
@@ -129,7 +135,7 @@ describe('with a key that lacks the role: 403', () => {
     }
   });
 
-  it('each role does what it may: auditor reads, ingest appends, admin does both and the admin routes, a key with two roles both', async () => {
+  it('each role does what it may: auditor reads, ingest appends, admin reads and the admin routes, a key with two roles both', async () => {
     for (const key of [keys.auditor.key, keys.admin.key, keys.both.key])
       expect((await api.call('/api/balances', { key })).status).toBe(200);
     const envelope = JSON.stringify({
@@ -139,7 +145,7 @@ describe('with a key that lacks the role: 403', () => {
       source: 'registry',
       data: { partyId: 'amazon', name: 'Amazon.com, Inc.', kind: 'investor' },
     });
-    for (const key of [keys.ingest.key, keys.admin.key, keys.both.key]) {
+    for (const key of [keys.ingest.key, keys.both.key]) {
       const answer = await api.call('/api/events', {
         key,
         method: 'POST',
@@ -188,6 +194,7 @@ describe('the access log', () => {
   interface Entry {
     time: string;
     requestId: string;
+    clientRequestId: string | null;
     principal: string | null;
     method: string;
     path: string;
@@ -224,7 +231,10 @@ describe('the access log', () => {
     });
     const before = Date.now();
     const entries = await readAll(7);
-    const mine = entries.filter((entry) => entry.requestId.startsWith(marker));
+    // the client's ids are kept as the client's; the server names each request with its own
+    const mine = entries.filter((entry) => entry.clientRequestId?.startsWith(marker));
+    expect(mine.map((entry) => entry.clientRequestId)).toEqual([1, 2, 3, 4].map((n) => `${marker}-${n}`));
+    for (const entry of mine) expect(entry.requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(mine.map(({ principal, method, path, query, status }) => ({ principal, method, path, query, status }))).toEqual([
       { principal: 'alice-auditor', method: 'GET', path: '/api/reports/credits', query: ['asOf'], status: 200 },
       { principal: 'ian-ingest', method: 'GET', path: '/api/reports/credits', query: [], status: 403 },

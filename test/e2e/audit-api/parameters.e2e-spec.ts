@@ -120,13 +120,20 @@ describe('bad parameters: 400 invalid_parameter, naming the parameter', () => {
     expect(event.status).toBe(404); // a well-formed id, not in the (empty) store
   });
 
-  it('a malformed URL escape: 400 with a request id, in the access log like any request', async () => {
-    const answer = await api.call('/api/events/%E0%A4%A', { key: api.keys.auditor.key });
+  it('a malformed URL escape: 400 with the request id, in the access log like any request, the client\'s id beside it', async () => {
+    const answer = await api.call('/api/events/%E0%A4%A', { key: api.keys.auditor.key, headers: { 'x-request-id': 'probe-undecodable' } });
     expect(answer.status).toBe(400);
     expect(answer.json).toEqual(ERROR_SHAPE(400, 'invalid_parameter', expect.any(String)));
+    expect(answer.json.requestId).toBe(answer.headers.get('x-request-id'));
     const log = await api.json('/api/admin/access-log?limit=1000', api.keys.admin.key);
     expect(log.entries).toContainEqual(
-      expect.objectContaining({ requestId: answer.json.requestId, method: 'GET', path: '/api/events/%E0%A4%A', status: 400 }),
+      expect.objectContaining({
+        requestId: answer.json.requestId,
+        clientRequestId: 'probe-undecodable',
+        method: 'GET',
+        path: '/api/events/%E0%A4%A',
+        status: 400,
+      }),
     );
   });
 });
@@ -146,10 +153,11 @@ describe('unknown routes: 404 in the same JSON shape', () => {
     expect(answer.json).toEqual(ERROR_SHAPE(404, 'not_found', expect.any(String)));
   });
 
-  it('echoes a well-formed X-Request-Id as the requestId, and makes one up otherwise', async () => {
-    const given = await api.call('/api/balances?asOf=bad', { key: api.keys.auditor.key, headers: { 'x-request-id': 'audit-4711.a:b' } });
-    expect(given.json.requestId).toBe('audit-4711.a:b');
-    const hostile = await api.call('/api/balances?asOf=bad', { key: api.keys.auditor.key, headers: { 'x-request-id': 'x"><script>' } });
-    expect(hostile.json.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  it('names every request by the server\'s own id, whatever X-Request-Id the client sent (that one is the client\'s)', async () => {
+    for (const given of ['audit-4711.a:b', 'x"><script>', undefined]) {
+      const answer = await api.call('/api/balances?asOf=bad', { key: api.keys.auditor.key, headers: given === undefined ? {} : { 'x-request-id': given } });
+      expect(answer.json.requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(answer.headers.get('x-request-id')).toBe(answer.json.requestId);
+    }
   });
 });

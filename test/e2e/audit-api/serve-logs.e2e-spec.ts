@@ -5,6 +5,7 @@
  * append). SIGTERM stops it with exit 0.
  */
 import { ChildProcess, spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -82,8 +83,12 @@ it('serves, logs JSON lines with a request id and who asked, never a key, and st
       headers: { 'content-type': 'application/json' },
       body: '{"not": "an envelope"}',
     }),
+    // a key as a bare query name (the probe's D4): refused, and never logged
+    await request(url, `/api/balances?${keys.auditor.key}`, { key: keys.auditor.key, headers: { 'x-request-id': 'logs-test-bare' } }),
   ];
-  expect(answers.map((answer) => answer.status)).toEqual([200, 401, 400, 400, 200, 401, 422]);
+  expect(answers.map((answer) => answer.status)).toEqual([200, 401, 400, 400, 200, 401, 422, 400]);
+  // clients that leave in the middle of their bodies: one warn line each, never an error with a stack
+  for (let n = 0; n < 3; n += 1) await abandonedPost(url, keys.ingest.key);
   expect(answers[0].json.asOf).toBe('2025-11-05');
 
   server.kill('SIGTERM');
@@ -97,10 +102,13 @@ it('serves, logs JSON lines with a request id and who asked, never a key, and st
   expect(logs).not.toContain('2025-11-05'); // query values are not logged either: `asOf=…`
   const texts = stdout.split('\n').filter((line) => line.startsWith('{'));
   const lines = texts.map((line) => JSON.parse(line));
-  const request1 = lines.findIndex((line) => line.req?.id === 'logs-test-1');
+  const request1 = lines.findIndex((line) => line.clientRequestId === 'logs-test-1' && line.res);
   expect(lines[request1]).toMatchObject({
     service: 'capflow-audit-api',
     principal: 'alice-auditor',
+    req: { id: answers[0].headers.get('x-request-id') }, // the server's own id, not the client's
+  });
+  expect(lines[request1]).toMatchObject({
     req: { method: 'GET', url: '/api/balances?asOf=…' },
     res: { statusCode: 200 },
   });
@@ -109,10 +117,32 @@ it('serves, logs JSON lines with a request id and who asked, never a key, and st
   expect(lines.filter((line) => line.req?.id).length).toBeGreaterThanOrEqual(answers.length);
   for (const text of texts.filter((line) => line.includes('"req":')))
     expect(text.match(/"principal":/g)?.length ?? 0).toBeLessThanOrEqual(1);
+  expect(lines.filter((line) => line.level >= 50)).toEqual([]);
+  expect(lines.filter((line) => /client closed the request/.test(line.msg ?? ''))).toHaveLength(3);
+  for (const line of lines.filter((line) => /client closed the request/.test(line.msg ?? '')))
+    expect(JSON.stringify(line)).not.toMatch(/stack|\bat /);
 
   const accessLog = readFileSync(accessLogPath, 'utf8');
+  expect(accessLog).toContain(
+    '"clientRequestId":"logs-test-bare","principal":null,"method":"GET","path":"/api/balances","query":["(redacted)"],"status":400',
+  );
   for (const secret of [...Object.values(keys).map((key) => key.key), badKey]) expect(accessLog).not.toContain(secret);
   expect(accessLog).toContain(
-    '"requestId":"logs-test-1","principal":"alice-auditor","method":"GET","path":"/api/balances","query":["asOf"],"status":200',
+    `"requestId":"${answers[0].headers.get('x-request-id')}","clientRequestId":"logs-test-1","principal":"alice-auditor","method":"GET","path":"/api/balances","query":["asOf"],"status":200`,
   );
 });
+
+/** A POST that sends part of its body, then closes the connection. */
+function abandonedPost(base: string, key: string): Promise<void> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(
+        `POST /api/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"eventId":`,
+      );
+      setTimeout(() => socket.destroy(), 200);
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => setTimeout(resolve, 100));
+  });
+}

@@ -4,15 +4,20 @@ import { dirname } from 'node:path';
 /** One request: who, what, when, with what result. Never the key, never a query value. */
 export interface AccessEntry {
   time: string;
+  /** The server's id for the request (a UUID it made). */
   requestId: string;
+  /** The `X-Request-Id` the client sent, if any: what the client calls it, never the server's id. */
+  clientRequestId?: string | null;
   /** The key's configured name, or null when none was valid. */
   principal: string | null;
   method: string;
-  /** The route's path without the query string. */
+  /** The route's path without the query string (a key in it cut to `cfk_…`). */
   path: string;
-  /** The query's parameter names, e.g. ["asOf", "policy"]. */
+  /** The query's parameter names, e.g. ["asOf", "policy"]; a name not shaped like one (a bare key) as "(redacted)". */
   query: string[];
-  status: number;
+  /** null when no answer was completed: the client went away, or its body never ended. */
+  status: number | null;
+  aborted?: true;
   ms: number;
   ip: string;
 }

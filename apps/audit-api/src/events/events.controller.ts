@@ -49,7 +49,8 @@ export class EventsController {
       response.setHeader('Content-Type', 'text/csv; charset=utf-8');
       response.setHeader('Content-Disposition', 'attachment; filename="events.csv"');
       if (next !== null) response.setHeader('X-Capflow-Next', String(next));
-      return toCsv(['position', 'recordedAt', 'occurredAt', 'type', 'streamId', 'eventId', 'amount', 'currency', 'source', 'hash'], events.map(csvRowOf));
+      // position and amount are exact; every other column is text (a source is anyone's words)
+      return toCsv(['position', 'recordedAt', 'occurredAt', 'type', 'streamId', 'eventId', 'amount', 'currency', 'source', 'hash'], events.map(csvRowOf), [0, 6]);
     }
     return { events, next: next === null ? null : String(next) };
   }
@@ -65,7 +66,7 @@ export class EventsController {
   }
 
   @Post()
-  @Roles('ingest', 'admin')
+  @Roles('ingest') // least privilege: an admin key reads and rebuilds, it does not write facts
   @HttpCode(200)
   @ApiOperation({
     summary: 'append facts: one envelope (application/json), or a batch (application/x-ndjson, one envelope per line, stored whole or not at all)',
@@ -82,8 +83,13 @@ export class EventsController {
     const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (type !== 'application/json' && type !== 'application/x-ndjson')
       throw new ApiError(415, ApiErrorCode.UnsupportedMediaType, 'send one envelope as application/json, or a batch as application/x-ndjson');
-    const body = await readBody(request, this.config.maxBodyBytes);
-    const provenance = { requestId: String(request.id ?? ''), key: request.principal?.name ?? null };
+    const body = await readBody(request, this.config.maxBodyBytes, this.config.bodyTimeoutMs);
+    // the server's own id names the request; an id the client chose is kept apart, as the client's
+    const provenance = {
+      requestId: String(request.id),
+      ...(request.clientRequestId === undefined ? {} : { clientRequestId: request.clientRequestId }),
+      key: request.principal?.name ?? null,
+    };
     if (type === 'application/json') {
       const [outcome] = await this.ingestion.ingest([{ input: body, metadata: { http: provenance } }]);
       return single(outcome, response);

@@ -17,6 +17,7 @@ export enum ApiErrorCode {
   InvalidParameter = 'invalid_parameter',
   NotFound = 'not_found',
   PayloadTooLarge = 'payload_too_large',
+  RequestTimeout = 'request_timeout',
   UnsupportedMediaType = 'unsupported_media_type',
   RateLimited = 'rate_limited',
   Busy = 'busy',

@@ -5,6 +5,7 @@ import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { ApiErrorCode, ErrorBody } from './api-error';
 import type { ApiRequest } from './api-request';
+import { ClientGoneError } from '../events/request-body';
 
 const QUERY_STATUS: Record<QueryErrorCode, number> = {
   [QueryErrorCode.InvalidParameter]: 400,
@@ -17,6 +18,7 @@ const STATUS_CODES: Record<number, ApiErrorCode> = {
   401: ApiErrorCode.Unauthenticated,
   403: ApiErrorCode.Forbidden,
   404: ApiErrorCode.NotFound,
+  408: ApiErrorCode.RequestTimeout,
   413: ApiErrorCode.PayloadTooLarge,
   415: ApiErrorCode.UnsupportedMediaType,
   429: ApiErrorCode.RateLimited,
@@ -31,8 +33,13 @@ export class ErrorFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const request = host.switchToHttp().getRequest<ApiRequest>();
     const response = host.switchToHttp().getResponse<Response>();
+    // Nobody to answer and nothing broken: one line, no stack (the access log has the request too)
+    if (error instanceof ClientGoneError) {
+      this.log.warn({ msg: error.message, requestId: String(request.id) });
+      return;
+    }
     const body = this.bodyOf(error);
-    // A request refused before the logger's middleware ran (a path that cannot be decoded) has none yet
+    // identifyRequest gave every request its id; this is only for one that somehow bypassed it
     request.id ??= randomUUID();
     body.requestId = String(request.id);
     if (body.statusCode === 401) response.setHeader('WWW-Authenticate', 'Bearer realm="capflow"');

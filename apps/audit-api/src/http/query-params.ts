@@ -30,10 +30,16 @@ export function oneOf<T extends string>(value: string | undefined, name: string,
   return value as T;
 }
 
+/**
+ * A whole number from min to max, inclusive; max may be Number.MAX_SAFE_INTEGER (the largest
+ * position a store hands out), so the digits are compared exactly, as a BigInt.
+ */
 export function wholeNumber(value: string | undefined, name: string, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
-  if (!/^\d{1,15}$/.test(value) || Number(value) < min || Number(value) > max)
-    throw invalid(`${name} takes a whole number from ${min} to ${max}, not ${JSON.stringify(value.slice(0, 64))}`);
+  if (!/^\d{1,32}$/.test(value) || BigInt(value) < BigInt(min) || BigInt(value) > BigInt(max)) {
+    const largest = max === Number.MAX_SAFE_INTEGER ? `${max} (the largest position a store holds)` : String(max);
+    throw invalid(`${name} takes a whole number from ${min} to ${largest}, not ${JSON.stringify(value.slice(0, 64))}`);
+  }
   return Number(value);
 }
 

@@ -22,8 +22,8 @@ export class IntegrityController {
     const params = queryParams(request, ['anchor']);
     let anchor: { position: number; hash: string } | undefined;
     if (params.anchor !== undefined) {
-      const match = /^(\d{1,15}):([0-9a-f]{64})$/.exec(params.anchor);
-      if (!match) throw invalid('anchor takes POSITION:HASH as verify prints it (e.g. 42:9f86d0…)');
+      const match = /^(\d{1,16}):([0-9a-f]{64})$/.exec(params.anchor);
+      if (!match || Number(match[1]) > Number.MAX_SAFE_INTEGER) throw invalid('anchor takes POSITION:HASH as verify prints it (e.g. 42:9f86d0…)');
       anchor = { position: Number(match[1]), hash: match[2] };
     }
     return verifyChain(this.store, { anchor });

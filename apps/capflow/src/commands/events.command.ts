@@ -134,8 +134,10 @@ function bound(text: string | undefined, flag: string, side: 'start' | 'end', fo
   return text === undefined ? undefined : timeBound(text, flag, side, form);
 }
 
+/** Up to Number.MAX_SAFE_INTEGER, the largest position a store hands out (compared exactly, as a BigInt). */
 function nonNegativeInteger(text: string, flag: string): number {
-  if (!/^\d{1,15}$/.test(text)) throw new CliUsageError(`${flag} takes a whole number, not ${JSON.stringify(text)}`);
+  if (!/^\d{1,32}$/.test(text) || BigInt(text) > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new CliUsageError(`${flag} takes a whole number from 0 to ${Number.MAX_SAFE_INTEGER}, not ${JSON.stringify(text.slice(0, 64))}`);
   return Number(text);
 }
 

@@ -1,8 +1,7 @@
-import { statSync } from 'node:fs';
 import { Command } from 'nest-commander';
 import type { ImportSummary } from '../import/file-importer';
 import { importInWorker } from '../import/worker-import';
-import { CliUsageError, reportFailure } from '../output/cli-failure';
+import { CliUsageError, reportFailure, statInputFile } from '../output/cli-failure';
 import { ProgressBar } from '../output/progress-bar';
 import { formatTable } from '../output/table';
 import { StoreOpener } from '../store/store-opener.service';
@@ -23,7 +22,7 @@ export class ImportCommand extends StoreCommand {
     const progress = options.json ? ProgressBar.disabled() : new ProgressBar(process.stderr, 'importing');
     try {
       if (!file) throw new CliUsageError('import needs a file');
-      statSync(file); // a missing file is reported before any store is opened
+      statInputFile(file); // a missing file, a directory, a symlink loop: reported before any store is opened
       const storeUrl = this.stores.urlFor(options.store);
       const summary = await importInWorker(file, storeUrl, ({ bytesRead, totalBytes, events }) =>
         progress.update(bytesRead, totalBytes, events, 'lines'),
@@ -34,7 +33,7 @@ export class ImportCommand extends StoreCommand {
       process.exitCode = summary.rejected.count > 0 ? 2 : 0;
     } catch (error) {
       progress.finish();
-      reportFailure(error);
+      reportFailure(error, file);
     }
   }
 }

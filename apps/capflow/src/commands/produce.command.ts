@@ -1,8 +1,8 @@
 import { KafkaClient, messageKeyOf, OutboundRecord } from '@capflow/kafka';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { Command } from 'nest-commander';
 import { LineSplitter } from '@capflow/ingestion';
-import { CliUsageError, reportFailure } from '../output/cli-failure';
+import { CliUsageError, reportFailure, statInputFile } from '../output/cli-failure';
 import { ProgressBar } from '../output/progress-bar';
 import { KafkaCommand, KafkaOptions } from './kafka-command';
 
@@ -22,7 +22,7 @@ export class ProduceCommand extends KafkaCommand {
     let client: KafkaClient | null = null;
     try {
       if (!file) throw new CliUsageError('produce needs a file');
-      const totalBytes = statSync(file).size;
+      const totalBytes = statInputFile(file).size;
       client = new KafkaClient(this.kafkaSettings(options));
       await client.ensureTopics();
       const publisher = await client.publisher();
@@ -57,7 +57,7 @@ export class ProduceCommand extends KafkaCommand {
       );
     } catch (error) {
       progress.finish();
-      reportFailure(error);
+      reportFailure(error, file);
     } finally {
       await client?.close();
     }

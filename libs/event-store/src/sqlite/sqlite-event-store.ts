@@ -62,12 +62,33 @@ const uuidBytes = (key: string) =>
   Buffer.from(key.slice(0, 8) + key.slice(9, 13) + key.slice(14, 18) + key.slice(19, 23) + key.slice(24), 'hex');
 
 function uuidText(bytes: Buffer): string {
+  if (!Buffer.isBuffer(bytes)) return String(bytes); // a tampered row (see storageProblem): never a UUID
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+const TEXT_COLUMNS = ['stream_id', 'type', 'occurred_at', 'occurred_key', 'recorded_at', 'source', 'data', 'hash'] as const;
+const INTEGER_COLUMNS = ['position', 'stream_version', 'schema_version'] as const;
+
+/**
+ * SQLite stores whatever type a value has (`UPDATE events SET event_id = 3` leaves an integer in
+ * the BLOB column): a column not of the type capflow writes is a tampered row, named as such,
+ * rather than a value that breaks whoever reads it.
+ */
+function storageProblem(row: EventRow): string | undefined {
+  const typeOf = (value: unknown) => (value === null ? 'null' : Buffer.isBuffer(value) ? 'a blob' : typeof value === 'string' ? 'text' : `a ${typeof value}`);
+  const wrong: string[] = [];
+  if (!Buffer.isBuffer(row.event_id) || row.event_id.length !== 16) wrong.push(`event_id is ${typeOf(row.event_id)}, not 16 bytes`);
+  for (const column of INTEGER_COLUMNS) if (!Number.isSafeInteger(row[column])) wrong.push(`${column} is ${typeOf(row[column])}, not an integer`);
+  for (const column of TEXT_COLUMNS) if (typeof row[column] !== 'string') wrong.push(`${column} is ${typeOf(row[column])}, not text`);
+  if (row.metadata !== null && typeof row.metadata !== 'string') wrong.push(`metadata is ${typeOf(row.metadata)}, not text`);
+  return wrong.length === 0 ? undefined : wrong.join('; ');
+}
+
 function chainRecordOf(row: EventRow): ChainRecord {
+  const malformed = storageProblem(row);
   return {
+    ...(malformed === undefined ? {} : { malformed }),
     position: row.position,
     eventId: uuidText(row.event_id),
     streamId: row.stream_id,
