@@ -81,7 +81,24 @@ describe.each([
     expect(json(['report', 'deal-links', '--as-of', '2000-01-01', '--store', store, '--json']).investments).toEqual([]);
   });
 
+  it('a series of round trips and balances: each point is the report --as-of its period end', () => {
+    const trips = json(['report', 'round-trips', '--policy', 'pro_rata', '--series', 'month', '--from', '2025-10-15', '--store', store, '--json']);
+    expect(trips.points.map((point: { asOf: string }) => point.asOf)).toEqual(['2025-10-31', '2025-11-30']);
+    expect(trips.points[1]).toEqual({ asOf: '2025-11-30', investments: EXPECTED.pro_rata.investments });
+    const early = json(['report', 'round-trips', '--policy', 'pro_rata', '--as-of', '2025-10-31', '--store', store, '--json']);
+    expect(trips.points[0].investments).toEqual(early.investments);
+    const balances = json(['balances', '--series', 'quarter', '--store', store, '--json']);
+    expect(balances).toEqual({ series: 'quarter', points: [{ asOf: '2025-12-31', parties: EXPECTED.balances.parties }] });
+    const csv = runCli(['balances', '--series', 'month', '--csv', '--store', store]).stdout;
+    expect(csv.split('\r\n')[0]).toBe('asOf,partyId,group,currency,account,balance');
+  });
+
   it.each([
+    [['balances', '--series', 'week'], '--series'],
+    [['balances', '--series', 'month', '--from', '2026-01-01', '--to', '2025-01-01'], '--from'],
+    [['balances', '--series', 'month', '--from', '1990-01-01', '--to', '2090-01-01'], '600'],
+    [['report', 'round-trips', '--policy', 'fifo', '--series', 'month', '--as-of', '2025-11-01'], '--as-of'],
+    [['report', 'round-trips', '--policy', 'fifo', '--from', '2025-11-01'], '--from'],
     [['report', 'circular-revenue', '--policy', 'fifo', '--period', 'week'], '--period'],
     [['report', 'deal-links', '--window-days', '3661'], '--window-days'],
     [['report', 'deal-links', '--window-days', '1.5'], '--window-days'],

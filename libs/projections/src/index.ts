@@ -25,3 +25,5 @@ export { periodOfMonth, REVENUE_PERIODS, regroupCircularRevenue } from './circul
 export type { CircularRevenueReport, CircularRevenueRow, RevenuePeriod } from './circular/circular-revenue.report';
 export { DEFAULT_WINDOW_DAYS, dealLinksReport, MAX_WINDOW_DAYS } from './deal-links/deal-links.report';
 export type { DealCandidates, DealLinkRow, DealLinksReport } from './deal-links/deal-links.report';
+export { MAX_SERIES_POINTS, nextPeriod, periodOfKey, pointOf, pointsBetween, SeriesCursor, SeriesTooLong } from './series/series-plan';
+export type { SeriesPeriod, SeriesPoint } from './series/series-plan';

@@ -1,13 +1,15 @@
 export { LedgerQueries } from './ledger-queries';
-export type { LedgerQueriesOptions, RestatementsReport } from './ledger-queries';
+export type { BalancesSeries, LedgerQueriesOptions, RestatementsReport, RoundTripsSeries } from './ledger-queries';
+export { seriesSelectionOf } from './series-selection';
+export type { SeriesNames, SeriesSelection } from './series-selection';
 export { isCurrent, selectionOf, streamFilter, timeBound, typeFilter } from './selection';
 export type { Selection, SelectionInput, SelectionNames } from './selection';
 export { isQueryError, QueryError, QueryErrorCode } from './query.errors';
 export { auditRecordOf } from './audit-record';
 export type { AuditRecord } from './audit-record';
-export { asCsv, BALANCES, CIRCULAR_REVENUE, COMMITMENTS, CREDITS, DEAL_LINKS, FLOWS, PROVIDER_BACKLOG, RESTATEMENTS, ROUND_TRIPS, TRACE } from './tabular';
+export { asCsv, BALANCES, BALANCES_SERIES, CIRCULAR_REVENUE, COMMITMENTS, CREDITS, DEAL_LINKS, FLOWS, PROVIDER_BACKLOG, RESTATEMENTS, ROUND_TRIPS, ROUND_TRIPS_SERIES, TRACE } from './tabular';
 export type { Tabular } from './tabular';
 export { toCsv } from './csv';
 export { flowsAsDot, flowsAsMermaid } from './flow-graph-formats';
-export { BALANCE_FILTERS, balanceRows, isWhole, MAX_PAGE_ROWS, ROUND_TRIP_FILTERS, roundTripRows, rowsRequestOf } from './report-rows';
+export { BALANCE_FILTERS, balanceRows, isWhole, MAX_PAGE_ROWS, ROUND_TRIP_FILTERS, roundTripRows, rowsRequestOf, seriesRows } from './report-rows';
 export type { BalanceFilter, PageInfo, RoundTripFilter, RowsNames, RowsRequest } from './report-rows';

@@ -1,12 +1,15 @@
 import type { EventFilter, EventStore } from '@capflow/event-store';
-import { dealLinksReport, regroupCircularRevenue } from '@capflow/projections';
+import { dealLinksReport, regroupCircularRevenue, SeriesTooLong } from '@capflow/projections';
 import type {
   BalancesReport,
   CircularRevenueReport,
   CommitmentsReport,
   DealCandidates,
   DealLinksReport,
+  PartyBalances,
   RevenuePeriod,
+  RoundTripRow,
+  SeriesPeriod,
   CreditsReport,
   FlowsReport,
   LedgerView,
@@ -15,14 +18,26 @@ import type {
   RoundTripsReport,
   TraceReport,
 } from '@capflow/projections';
-import { computeView, ProjectionName, ReadModelStore } from '@capflow/read-models';
+import { computeSeries, computeView, ProjectionName, ReadModelStore } from '@capflow/read-models';
 import { AuditRecord, auditRecordOf } from './audit-record';
 import { QueryError, QueryErrorCode } from './query.errors';
 import { isCurrent, Selection } from './selection';
+import type { SeriesSelection } from './series-selection';
 
 export interface RestatementsReport {
   asOf: string | null;
   restatements: Restatement[];
+}
+
+export interface RoundTripsSeries {
+  policy: Policy;
+  series: SeriesPeriod;
+  points: { asOf: string; investments: RoundTripRow[] }[];
+}
+
+export interface BalancesSeries {
+  series: SeriesPeriod;
+  points: { asOf: string; parties: PartyBalances[] }[];
 }
 
 export interface LedgerQueriesOptions {
@@ -54,6 +69,19 @@ export class LedgerQueries {
 
   roundTrips(policy: Policy, selection: Selection): Promise<RoundTripsReport> {
     return this.report(selection, 'round-trips', policy, (view) => view.roundTripsReport(policy, selection.asOfText));
+  }
+
+  /** Round trips as of the end of each period (TRACING.md 1.1): one pass, from a snapshot where one serves. */
+  async roundTripsSeries(policy: Policy, series: SeriesSelection): Promise<RoundTripsSeries> {
+    const points: RoundTripsSeries['points'] = [];
+    await this.series(series, (view, point) => points.push({ asOf: point.asOf, investments: view.roundTripsReport(policy, point.asOf).investments }));
+    return { policy, series: series.period, points };
+  }
+
+  async balancesSeries(series: SeriesSelection): Promise<BalancesSeries> {
+    const points: BalancesSeries['points'] = [];
+    await this.series(series, (view, point) => points.push({ asOf: point.asOf, parties: view.balancesReport(point.asOf).parties }));
+    return { series: series.period, points };
   }
 
   /** Circular revenue (TRACING.md 1.1): the read model keeps it by month, regrouped here. */
@@ -121,6 +149,15 @@ export class LedgerQueries {
     const document = await this.readModels.document(projection, name);
     if (document === null) throw notReady(projection);
     return document as T;
+  }
+
+  private async series(series: SeriesSelection, take: Parameters<typeof computeSeries>[2]): Promise<void> {
+    try {
+      await computeSeries(this.store, series, take, this.readModels);
+    } catch (error) {
+      if (error instanceof SeriesTooLong) throw new QueryError(QueryErrorCode.InvalidParameter, `${error.message}: name a shorter span (from, to)`);
+      throw error;
+    }
   }
 
   private view(selection: Selection, traceInvestment?: string): Promise<LedgerView> {

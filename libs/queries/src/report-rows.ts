@@ -102,6 +102,22 @@ export function balanceRows(report: BalancesReport, request: RowsRequest<Balance
 }
 
 /**
+ * A series' points filtered like one report each; a series is answered whole, so a page of it
+ * (`limit`, `after`) is refused, naming the parameter.
+ */
+export function seriesRows<F extends string, S extends { points: { asOf: string }[] }>(
+  series: S,
+  request: RowsRequest<F>,
+  names: Pick<RowsNames<F>, 'limit' | 'after'>,
+  rowsOf: (point: S['points'][number]) => S['points'][number],
+): S {
+  for (const name of ['limit', 'after'] as const) {
+    if (request[name] !== null) throw new QueryError(QueryErrorCode.InvalidParameter, `${names[name]} pages one report; a series is answered whole`);
+  }
+  return { ...series, points: series.points.map(rowsOf) };
+}
+
+/**
  * The rows matching `keep`, after the cursor, at most `limit`. Rows are in code-point order of
  * their key, so the first row after the cursor is found by binary search; `next` is given only
  * when a limit was asked for.

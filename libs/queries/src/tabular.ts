@@ -11,6 +11,7 @@ import type {
   TraceReport,
 } from '@capflow/projections';
 import { toCsv } from './csv';
+import type { BalancesSeries, RoundTripsSeries } from './ledger-queries';
 
 /** How a tabular report reads as rows: for tables on a terminal, and for CSV over every adapter. */
 export interface Tabular<T> {
@@ -182,3 +183,19 @@ export const DEAL_LINKS: Tabular<DealLinksReport> = {
       r.linkedRatio === null ? '' : String(r.linkedRatio),
     ]),
 };
+
+/** A series as rows: each point's rows with its asOf in front. */
+function asSeries<T, P extends { asOf: string }>(tabular: Tabular<T>, reportOf: (point: P) => T): Tabular<{ points: P[] }> {
+  return {
+    headers: ['asOf', ...tabular.headers],
+    numeric: tabular.numeric.map((column) => column + 1),
+    rows: (series) => series.points.flatMap((point) => tabular.rows(reportOf(point)).map((row) => [point.asOf, ...row])),
+  };
+}
+
+export const ROUND_TRIPS_SERIES: Tabular<RoundTripsSeries> = asSeries(ROUND_TRIPS, (point: RoundTripsSeries['points'][number]) => ({
+  policy: 'fifo' as const, // not a column
+  ...point,
+}));
+
+export const BALANCES_SERIES: Tabular<BalancesSeries> = asSeries(BALANCES, (point: BalancesSeries['points'][number]) => point);

@@ -5,7 +5,7 @@ export { Projector } from './projector';
 export { documentsOf } from './engines';
 export type { ProjectorOptions, ProjectorProgress, RebuildResult } from './projector';
 export { frameOf, forEachInBusinessOrder } from './store-views';
-export { computeView, SNAPSHOT_EVERY } from './view-snapshots';
+export { computeSeries, computeView, SNAPSHOT_EVERY } from './view-snapshots';
 export type { ViewRequest } from './store-views';
 export { viewEventOf } from './view-event-of';
 export { combinedDigest, digestOf } from './digest';

@@ -87,6 +87,20 @@ describe('reports as the ledger stands', () => {
   });
 
   it.each([
+    ['/api/reports/round-trips?policy=fifo&series=month&from=2025-10-01', ['report', 'round-trips', '--policy', 'fifo', '--series', 'month', '--from', '2025-10-01']],
+    ['/api/balances?series=quarter&knownAt=2999-01-01', ['balances', '--series', 'quarter', '--known-at', '2999-01-01']],
+  ])('%s: the series `capflow` prints', async (path, args) => {
+    const [answer, printed] = await Promise.all([api.json(path), cliJson([...args, '--store', store])]);
+    expect(answer).toEqual(printed);
+    expect(answer.points.length).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['/api/balances?series=week', 'series'],
+    ['/api/balances?series=month&from=2026-01-01&to=2025-01-01', 'from'],
+    ['/api/balances?series=month&from=1990-01-01&to=2090-01-01', '600'],
+    ['/api/reports/round-trips?policy=fifo&series=month&asOf=2025-11-01', 'asOf'],
+    ['/api/reports/round-trips?policy=fifo&to=2025-11-01', 'to'],
     ['/api/reports/circular-revenue?policy=fifo&period=week', 'period'],
     ['/api/reports/circular-revenue', 'policy'],
     ['/api/reports/deal-links?windowDays=3661', 'windowDays'],

@@ -3,6 +3,7 @@ import {
   BALANCE_FILTERS,
   balanceRows,
   BALANCES,
+  BALANCES_SERIES,
   CIRCULAR_REVENUE,
   COMMITMENTS,
   DEAL_LINKS,
@@ -17,12 +18,16 @@ import {
   RESTATEMENTS,
   ROUND_TRIP_FILTERS,
   ROUND_TRIPS,
+  ROUND_TRIPS_SERIES,
   roundTripRows,
   rowsRequestOf,
   selectionOf,
+  SeriesSelection,
+  seriesSelectionOf,
+  seriesRows,
   TRACE,
 } from '@capflow/queries';
-import { DEFAULT_WINDOW_DAYS, MAX_WINDOW_DAYS, REVENUE_PERIODS } from '@capflow/projections';
+import { DEFAULT_WINDOW_DAYS, MAX_SERIES_POINTS, MAX_WINDOW_DAYS, REVENUE_PERIODS } from '@capflow/projections';
 import type { BalancesReport, RoundTripsReport } from '@capflow/projections';
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
@@ -45,6 +50,26 @@ const Limit = ApiQuery({
 const After = ApiQuery({ name: 'after', required: false, description: "the rows after this key: a page's `next` (rows are in code-point order of their key)" });
 const Currency = ApiQuery({ name: 'currency', required: false, description: 'only this currency (ISO 4217 code, e.g. USD)' });
 const ROWS_NAMES = { limit: 'limit', after: 'after', investorGroup: 'investorGroup', investeeId: 'investeeId', currency: 'currency', partyId: 'partyId', group: 'group' };
+
+const SERIES = ['series', 'from', 'to'] as const;
+const SERIES_NAMES = { series: 'series', from: 'from', to: 'to', asOf: 'asOf', knownAt: 'knownAt' };
+const Series = ApiQuery({
+  name: 'series',
+  required: false,
+  enum: REVENUE_PERIODS,
+  description: `the report as of the end of each period (TRACING.md 1.1), at most ${MAX_SERIES_POINTS} points: \`{series, points: [{asOf, …rows}]}\`; not with asOf, limit or after`,
+});
+const From = ApiQuery({ name: 'from', required: false, description: "with series: the first period is the one this date falls in (default: the first fact's)" });
+const To = ApiQuery({ name: 'to', required: false, description: "with series: the last period is the one this date falls in (default: the last fact's)" });
+
+/** The series the parameters name, or null without `series` (`from` and `to` need it). */
+function seriesIn(params: Partial<Record<'series' | 'from' | 'to' | 'asOf' | 'knownAt', string>>): SeriesSelection | null {
+  if (params.series === undefined) {
+    if (params.from !== undefined || params.to !== undefined) throw invalid(`${params.from !== undefined ? 'from' : 'to'} goes with series`);
+    return null;
+  }
+  return seriesSelectionOf({ series: params.series, from: params.from, to: params.to, asOf: params.asOf, knownAt: params.knownAt }, SERIES_NAMES);
+}
 
 const Format = ApiQuery({ name: 'format', required: false, enum: TABULAR_FORMATS, description: 'json (default) or csv' });
 
@@ -69,12 +94,21 @@ export class ReportsController {
   @ApiQuery({ name: 'partyId', required: false, description: 'only this party' })
   @ApiQuery({ name: 'group', required: false, description: "only the parties of this group (a party's group, EVENTS.md)" })
   @Currency
+  @Series
+  @From
+  @To
   @ApiProduces('application/json', 'text/csv')
   async balances(@Req() request: ApiRequest, @Res({ passthrough: true }) response: Response): Promise<unknown> {
-    const params = queryParams(request, [...VIEW, 'format', 'limit', 'after', ...BALANCE_FILTERS]);
+    const params = queryParams(request, [...VIEW, 'format', 'limit', 'after', ...BALANCE_FILTERS, ...SERIES]);
     const format = oneOf(params.format, 'format', TABULAR_FORMATS, 'json');
-    const selection = selectionOf(params);
     const rows = rowsRequestOf(params, BALANCE_FILTERS, ROWS_NAMES);
+    const series = seriesIn(params);
+    if (series) {
+      const points = await this.queries.balancesSeries(series);
+      const answer = seriesRows(points, rows, ROWS_NAMES, (point) => ({ ...point, parties: balanceRows(point, rows).parties }));
+      return reportResponse(response, answer, format, BALANCES_SERIES, `balances-${series.period}`);
+    }
+    const selection = selectionOf(params);
     const current = isCurrent(selection);
     if (format === 'json' && current && isWhole(rows)) return this.cache.send(request, response, 'balances', 'balances');
     const report = current ? ((await this.cache.document('balances', 'balances')) as BalancesReport) : await this.queries.balances(selection);
@@ -92,13 +126,22 @@ export class ReportsController {
   @ApiQuery({ name: 'investorGroup', required: false, description: "only the investments of this investor group" })
   @ApiQuery({ name: 'investeeId', required: false, description: 'only the investments in this investee' })
   @Currency
+  @Series
+  @From
+  @To
   @ApiProduces('application/json', 'text/csv')
   async roundTrips(@Req() request: ApiRequest, @Res({ passthrough: true }) response: Response): Promise<unknown> {
-    const params = queryParams(request, [...VIEW, 'policy', 'format', 'limit', 'after', ...ROUND_TRIP_FILTERS]);
+    const params = queryParams(request, [...VIEW, 'policy', 'format', 'limit', 'after', ...ROUND_TRIP_FILTERS, ...SERIES]);
     const policy = oneOf(params.policy, 'policy', ['fifo', 'pro_rata'] as const);
     const format = oneOf(params.format, 'format', TABULAR_FORMATS, 'json');
-    const selection = selectionOf(params);
     const rows = rowsRequestOf(params, ROUND_TRIP_FILTERS, ROWS_NAMES);
+    const series = seriesIn(params);
+    if (series) {
+      const points = await this.queries.roundTripsSeries(policy, series);
+      const answer = seriesRows(points, rows, ROWS_NAMES, (point) => ({ ...point, investments: roundTripRows({ policy, ...point }, rows).investments }));
+      return reportResponse(response, answer, format, ROUND_TRIPS_SERIES, `round-trips-${policy}-${series.period}`);
+    }
+    const selection = selectionOf(params);
     const current = isCurrent(selection);
     if (format === 'json' && current && isWhole(rows)) return this.cache.send(request, response, 'round-trips', policy);
     const report = current ? ((await this.cache.document('round-trips', policy)) as RoundTripsReport) : await this.queries.roundTrips(policy, selection);

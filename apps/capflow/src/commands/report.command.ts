@@ -12,8 +12,10 @@ import {
   RESTATEMENTS,
   ROUND_TRIP_FILTERS,
   ROUND_TRIPS,
+  ROUND_TRIPS_SERIES,
   roundTripRows,
   rowsRequestOf,
+  seriesRows,
   TRACE,
 } from '@capflow/queries';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
@@ -21,7 +23,7 @@ import { CliUsageError, reportFailure } from '../output/cli-failure';
 import { formatTable } from '../output/table';
 import { asTable, printReport } from '../reports/print-report';
 import { ReportService } from '../reports/report.service';
-import { nextPageLine, RowsCommand, RowsOptions, selectionOf, ViewCommand, ViewOptions } from './view-command';
+import { nextPageLine, RowsCommand, RowsOptions, selectionOf, seriesOf, ViewCommand, ViewOptions } from './view-command';
 
 const ROWS_NAMES = { limit: '--limit', after: '--after', investorGroup: '--investor-group', investeeId: '--investee-id', currency: '--currency' };
 
@@ -51,8 +53,15 @@ export class RoundTripsCommand extends RowsCommand {
 
   async run(_: string[], options: RowsOptions & { policy: 'fifo' | 'pro_rata'; investorGroup?: string; investeeId?: string }): Promise<void> {
     try {
-      const selection = selectionOf(options);
+      const series = seriesOf(options);
       const rows = rowsRequestOf(options, ROUND_TRIP_FILTERS, ROWS_NAMES);
+      if (series) {
+        const points = await this.reports.with(options.store, ({ queries }) => queries.roundTripsSeries(options.policy, series), quiet(options));
+        const { policy } = points;
+        const answer = seriesRows(points, rows, ROWS_NAMES, (point) => ({ ...point, investments: roundTripRows({ policy, ...point }, rows).investments }));
+        return printReport(answer, options, ROUND_TRIPS_SERIES);
+      }
+      const selection = selectionOf(options);
       const report = await this.reports.with(options.store, ({ queries }) => queries.roundTrips(options.policy, selection), quiet(options));
       const answer = roundTripRows(report, rows);
       printReport(answer, options, ROUND_TRIPS, nextPageLine(answer));

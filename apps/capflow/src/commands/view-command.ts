@@ -1,5 +1,6 @@
-import { Selection, selectionOf as selectionFrom } from '@capflow/queries';
+import { Selection, selectionOf as selectionFrom, SeriesSelection, seriesSelectionOf } from '@capflow/queries';
 import { Option } from 'nest-commander';
+import { CliUsageError } from '../output/cli-failure';
 import { StoreCommand, StoreOptions } from './store-command';
 
 export interface ViewOptions extends StoreOptions {
@@ -13,6 +14,9 @@ export interface RowsOptions extends ViewOptions {
   limit?: string;
   after?: string;
   currency?: string;
+  series?: string;
+  from?: string;
+  to?: string;
 }
 
 /** Reports take --as-of, --known-at, --json and --csv, beside --store. */
@@ -54,6 +58,32 @@ export abstract class RowsCommand extends ViewCommand {
   parseCurrency(value: string): string {
     return value;
   }
+
+  @Option({ flags: '--series <period>', description: "the report as of the end of each month, quarter or year (TRACING.md 1.1)" })
+  parseSeries(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--from <date>', description: "with --series: the first period is the one this date falls in (default: the first fact's)" })
+  parseFrom(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--to <date>', description: "with --series: the last period is the one this date falls in (default: the last fact's)" })
+  parseTo(value: string): string {
+    return value;
+  }
+}
+
+/** The series a report's options name, or null without --series (--from and --to need it). */
+export function seriesOf(options: RowsOptions): SeriesSelection | null {
+  if (options.series === undefined) {
+    const stray = options.from !== undefined ? '--from' : options.to !== undefined ? '--to' : null;
+    if (stray) throw new CliUsageError(`${stray} goes with --series`);
+    return null;
+  }
+  const { series, from, to, asOf, knownAt } = options;
+  return seriesSelectionOf({ series, from, to, asOf, knownAt }, { series: '--series', from: '--from', to: '--to', asOf: '--as-of', knownAt: '--known-at' });
 }
 
 /** The page's footer on a terminal: where the next page starts. */
