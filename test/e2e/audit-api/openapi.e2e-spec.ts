@@ -32,8 +32,10 @@ describe('the checked-in description', () => {
       '/api/balances',
       '/api/events',
       '/api/events/{eventId}',
+      '/api/reports/circular-revenue',
       '/api/reports/commitments',
       '/api/reports/credits',
+      '/api/reports/deal-links',
       '/api/reports/flows',
       '/api/reports/restatements',
       '/api/reports/round-trips',
@@ -41,7 +43,7 @@ describe('the checked-in description', () => {
       '/api/verify',
     ]);
     const operations = Object.values(document.paths).flatMap((path) => Object.values(path as Record<string, { security?: unknown }>));
-    expect(operations).toHaveLength(14);
+    expect(operations).toHaveLength(16);
     for (const operation of operations) expect(operation.security).toEqual([{ bearer: [] }]);
     expect(document.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(document.components.securitySchemes.bearer.bearerFormat).not.toBe('JWT'); // keys are opaque, not JWTs

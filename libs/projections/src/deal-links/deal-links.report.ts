@@ -33,28 +33,40 @@ export interface DealLinksReport {
  * since the window is the reader's.
  */
 export interface DealCandidates {
-  investments: { investmentId: string; investorGroup: string; investeeId: string; currency: string; committed: string; committedKey: string }[];
+  investments: {
+    investmentId: string;
+    investorGroup: string;
+    investeeId: string;
+    currency: string;
+    committed: string;
+    committedKey: string;
+  }[];
   commitments: { commitmentId: string; customerId: string; providerGroup: string; currency: string; amount: string; signedKey: string }[];
 }
 
+/** By id: the registry's order depends on how it was filled (recorded order, or business order), a read model's must not. */
 export function dealCandidatesOf(registry: Registry): DealCandidates {
   return {
-    investments: [...registry.investments.values()].map((i) => ({
-      investmentId: i.investmentId,
-      investorGroup: i.investorGroup,
-      investeeId: i.investeeId,
-      currency: i.currency,
-      committed: formatAmount(i.committed, i.currency),
-      committedKey: i.committedKey,
-    })),
-    commitments: [...registry.commitments.values()].map((c) => ({
-      commitmentId: c.commitmentId,
-      customerId: c.customerId,
-      providerGroup: registry.groupOf(c.providerId),
-      currency: c.currency,
-      amount: formatAmount(c.amount, c.currency),
-      signedKey: c.signedKey,
-    })),
+    investments: [...registry.investments.values()]
+      .sort((a, b) => codePointOrder(a.investmentId, b.investmentId))
+      .map((i) => ({
+        investmentId: i.investmentId,
+        investorGroup: i.investorGroup,
+        investeeId: i.investeeId,
+        currency: i.currency,
+        committed: formatAmount(i.committed, i.currency),
+        committedKey: i.committedKey,
+      })),
+    commitments: [...registry.commitments.values()]
+      .sort((a, b) => codePointOrder(a.commitmentId, b.commitmentId))
+      .map((c) => ({
+        commitmentId: c.commitmentId,
+        customerId: c.customerId,
+        providerGroup: registry.groupOf(c.providerId),
+        currency: c.currency,
+        amount: formatAmount(c.amount, c.currency),
+        signedKey: c.signedKey,
+      })),
   };
 }
 
