@@ -2,10 +2,15 @@
  * The bytes of a snapshot: a compact binary form that each projection writes and reads itself
  * (its `snapshot(writer)` and `restore(reader)`), so that restoring a ledger of a million facts
  * costs a few copies of typed arrays and one parse of its strings, not a structured clone of
- * every object. Strings are written once each, in a table; amounts as their decimal digits, in
- * that table (never through a float); counts and indexes as doubles. A reader checks every length it is given, so
+ * every object. Strings are written once each, in a table; amounts as 64-bit integers (exact,
+ * never through a float), or past that range as their decimal digits in the table; counts and
+ * indexes as doubles. A reader checks every length it is given, so
  * bytes that are not a snapshot of this format fail with an error, never a wrong state.
  */
+/** The one 64-bit value no amount is written as: it marks an amount past the range, in digits. */
+const WIDE = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
 export class SnapshotWriter {
   private bytes = Buffer.allocUnsafe(1 << 16);
   private view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length);
@@ -30,8 +35,16 @@ export class SnapshotWriter {
     else this.str(value);
   }
 
-  /** An amount, as its decimal digits (a string of the table): never through a float. */
+  /** An amount: a 64-bit integer, or WIDE followed by its decimal digits (a string of the table). */
   big(value: bigint): void {
+    this.room(8);
+    if (value > WIDE && value <= INT64_MAX) {
+      this.view.setBigInt64(this.length, value, true);
+      this.length += 8;
+      return;
+    }
+    this.view.setBigInt64(this.length, WIDE, true);
+    this.length += 8;
     this.str(value.toString());
   }
 
@@ -131,6 +144,10 @@ export class SnapshotReader {
   }
 
   big(): bigint {
+    if (this.offset + 8 > this.view.byteLength) throw new Error('snapshot ends early');
+    const value = this.view.getBigInt64(this.offset, true);
+    this.offset += 8;
+    if (value !== WIDE) return value;
     const digits = this.str();
     if (!/^-?\d{1,40}$/.test(digits)) throw new Error(`snapshot holds an amount that is not a whole number: ${digits.slice(0, 40)}`);
     return BigInt(digits);
