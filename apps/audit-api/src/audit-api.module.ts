@@ -1,5 +1,6 @@
 import { EventStore, openEventStore } from '@capflow/event-store';
 import { IngestionService } from '@capflow/ingestion';
+import { loggingTo } from '@capflow/logging';
 import { LedgerQueries } from '@capflow/queries';
 import { openReadModelStore, ReadModelStore } from '@capflow/read-models';
 import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
@@ -69,7 +70,7 @@ export class AuditApiModule {
       module: AuditApiModule,
       imports: [
         LoggerModule.forRoot({
-          pinoHttp: {
+          pinoHttp: loggingTo(process.stdout, {
             level: config.logLevel,
             base: { service: 'capflow-audit-api' },
             // identifyRequest, the first middleware, gave every request the server's own id
@@ -86,7 +87,7 @@ export class AuditApiModule {
             },
             redact: ['req.headers.authorization', 'req.headers.cookie'],
             autoLogging: { ignore: (request) => request.url === '/metrics' || request.url === '/health' },
-          },
+          }),
         }),
         ThrottlerModule.forRoot({
           throttlers: [{ ttl: 60_000, limit: config.rateLimitPerMinute }],

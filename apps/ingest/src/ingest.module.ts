@@ -1,6 +1,7 @@
 import { EventStore, openEventStore } from '@capflow/event-store';
 import { EventParser, IngestionService, WorkerEventParser } from '@capflow/ingestion';
 import { Holding, KafkaClient, KafkaIngestion, RecordPublisher } from '@capflow/kafka';
+import { loggingTo } from '@capflow/logging';
 import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
@@ -47,7 +48,7 @@ export class IngestModule {
       module: IngestModule,
       imports: [
         LoggerModule.forRoot({
-          pinoHttp: {
+          pinoHttp: loggingTo(process.stdout, {
             level: config.logLevel,
             base: { service: 'capflow-ingest' },
             // the server's own id; an id the client sent is logged as the client's, never as this one
@@ -58,7 +59,7 @@ export class IngestModule {
             },
             redact: ['req.headers.authorization', 'req.headers.cookie'],
             autoLogging: { ignore: (request) => request.url === '/metrics' || request.url === '/health' },
-          },
+          }),
         }),
       ],
       controllers: [IngestController, OperationsController],

@@ -19,11 +19,14 @@ export interface Tabular<T> {
   rows(report: T): string[][];
   /** Columns of amounts and positions: right-aligned in tables, written as stated in CSV (every other cell is text). */
   numeric: number[];
+  /** The numeric columns that hold amounts (not ratios, positions or counts): digits grouped in tables for people. */
+  amounts: number[];
 }
 
 export const BALANCES: Tabular<BalancesReport> = {
   headers: ['partyId', 'group', 'currency', 'account', 'balance'],
   numeric: [4],
+  amounts: [4],
   rows: (report) =>
     report.parties.flatMap((party) =>
       Object.entries(party.balances).flatMap(([currency, accounts]) =>
@@ -49,6 +52,7 @@ export const ROUND_TRIPS: Tabular<RoundTripsReport> = {
     'commitmentsToInvestorGroup',
   ],
   numeric: [5, 6, 7, 8, 9, 10, 11, 12],
+  amounts: [5, 6, 7, 8, 9, 10, 12],
   rows: (report) =>
     report.investments.map((row) => [
       row.investmentId,
@@ -70,6 +74,7 @@ export const ROUND_TRIPS: Tabular<RoundTripsReport> = {
 export const COMMITMENTS: Tabular<CommitmentsReport> = {
   headers: ['commitmentId', 'customerId', 'providerId', 'providerGroup', 'currency', 'committed', 'billed', 'remaining', 'billedBeyond', 'startsAt', 'endsAt'],
   numeric: [5, 6, 7, 8],
+  amounts: [5, 6, 7, 8],
   rows: (report) =>
     report.commitments.map((c) => [c.commitmentId, c.customerId, c.providerId, c.providerGroup, c.currency, c.committed, c.billed, c.remaining, c.billedBeyond, c.startsAt, c.endsAt]),
 };
@@ -77,12 +82,14 @@ export const COMMITMENTS: Tabular<CommitmentsReport> = {
 export const PROVIDER_BACKLOG: Tabular<CommitmentsReport> = {
   headers: ['providerId', 'currency', 'committed', 'billed', 'remaining (backlog)', 'commitments'],
   numeric: [2, 3, 4, 5],
+  amounts: [2, 3, 4],
   rows: (report) => report.providers.map((p) => [p.providerId, p.currency, p.committed, p.billed, p.remaining, String(p.commitments)]),
 };
 
 export const CREDITS: Tabular<CreditsReport> = {
   headers: ['grantId', 'providerId', 'recipientId', 'investmentId', 'currency', 'granted', 'used', 'expired', 'remaining', 'expiresAt'],
   numeric: [5, 6, 7, 8],
+  amounts: [5, 6, 7, 8],
   rows: (report) =>
     report.grants.map((g) => [g.grantId, g.providerId, g.recipientId, g.investmentId ?? '', g.currency, g.granted, g.used, g.expired, g.remaining, g.expiresAt ?? '']),
 };
@@ -90,6 +97,7 @@ export const CREDITS: Tabular<CreditsReport> = {
 export const FLOWS: Tabular<FlowsReport> = {
   headers: ['currency', 'from', 'to', 'investment_cash', 'investment_credits', 'compute_revenue', 'other_payments', 'total'],
   numeric: [3, 4, 5, 6, 7],
+  amounts: [3, 4, 5, 6, 7],
   rows: (report) =>
     report.currencies.flatMap((c) =>
       c.edges.map((e) => [
@@ -108,6 +116,7 @@ export const FLOWS: Tabular<FlowsReport> = {
 export const TRACE: Tabular<TraceReport> = {
   headers: ['position', 'occurredAt', 'type', 'from', 'to', 'fifo', 'pro_rata', 'home (fifo/pro_rata)'],
   numeric: [0, 5, 6],
+  amounts: [5, 6],
   rows: (report) =>
     report.flows.map((f) => [
       String(f.position),
@@ -124,6 +133,7 @@ export const TRACE: Tabular<TraceReport> = {
 export const RESTATEMENTS: Tabular<{ restatements: Restatement[] }> = {
   headers: ['recordedAt', 'position', 'eventId', 'kind', 'restatedFrom', 'report', 'policy', 'subject', 'field', 'before', 'after', 'delta'],
   numeric: [1, 9, 10, 11],
+  amounts: [9, 10, 11],
   rows: (report) =>
     report.restatements.flatMap((r) => [
       ...r.facts.flatMap((fact) =>
@@ -154,6 +164,7 @@ export function asCsv<T>(tabular: Tabular<T>, report: T): string {
 export const CIRCULAR_REVENUE: Tabular<CircularRevenueReport> = {
   headers: ['providerGroup', 'customerGroup', 'currency', 'period', 'receivedCash', 'circularCash', 'receivedCredits', 'circularCredits', 'circularShare'],
   numeric: [4, 5, 6, 7, 8],
+  amounts: [4, 5, 6, 7],
   rows: (report) =>
     report.rows.map((r) => [
       r.providerGroup,
@@ -171,6 +182,7 @@ export const CIRCULAR_REVENUE: Tabular<CircularRevenueReport> = {
 export const DEAL_LINKS: Tabular<DealLinksReport> = {
   headers: ['investmentId', 'investorGroup', 'investeeId', 'currency', 'committed', 'linkedCommitmentIds', 'linkedAmount', 'linkedRatio'],
   numeric: [4, 6, 7],
+  amounts: [4, 6],
   rows: (report) =>
     report.investments.map((r) => [
       r.investmentId,
@@ -189,6 +201,7 @@ function asSeries<T, P extends { asOf: string }>(tabular: Tabular<T>, reportOf: 
   return {
     headers: ['asOf', ...tabular.headers],
     numeric: tabular.numeric.map((column) => column + 1),
+    amounts: tabular.amounts.map((column) => column + 1),
     rows: (series) => series.points.flatMap((point) => tabular.rows(reportOf(point)).map((row) => [point.asOf, ...row])),
   };
 }

@@ -2,6 +2,7 @@ import { auditRecordOf, streamFilter, timeBound, typeFilter } from '@capflow/que
 import { EventFilter, StoredEvent } from '@capflow/event-store';
 import { Command, Option } from 'nest-commander';
 import { CliUsageError, reportFailure } from '../output/cli-failure';
+import { groupDigits } from '../output/digit-grouping';
 import { formatTable } from '../output/table';
 import { StoreOpener } from '../store/store-opener.service';
 import { StoreCommand, StoreOptions } from './store-command';
@@ -115,7 +116,7 @@ function tableRowOf(event: StoredEvent): string[] {
     event.type,
     event.streamId,
     event.eventId,
-    amount ? `${amount.amount} ${amount.currency}` : '',
+    amount ? `${groupDigits(amount.amount)} ${amount.currency}` : '',
   ];
 }
 

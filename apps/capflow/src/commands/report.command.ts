@@ -20,6 +20,7 @@ import {
 } from '@capflow/queries';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
 import { CliUsageError, reportFailure } from '../output/cli-failure';
+import { groupDigits } from '../output/digit-grouping';
 import { formatTable } from '../output/table';
 import { asTable, printReport } from '../reports/print-report';
 import { ReportService } from '../reports/report.service';
@@ -142,7 +143,7 @@ export class TraceCommand extends ViewCommand {
       const selection = selectionOf(options);
       const report = await this.reports.with(options.store, ({ queries }) => queries.trace(options.investment, selection));
       const holdings = (['fifo', 'pro_rata'] as const)
-        .map((policy) => `${policy}: ${report.holdings[policy].map((h) => `${h.partyId} ${h.amount}`).join(', ') || 'none'}`)
+        .map((policy) => `${policy}: ${report.holdings[policy].map((h) => `${h.partyId} ${groupDigits(h.amount)}`).join(', ') || 'none'}`)
         .join('\n');
       printReport(report, options, TRACE, `\nwhere the money is now (${report.currency})\n${holdings}\n`);
     } catch (error) {
@@ -207,7 +208,7 @@ export class FlowsCommand extends ViewCommand {
       else if (format === 'csv') process.stdout.write(asCsv(FLOWS, report));
       else {
         const cycles = report.currencies.flatMap((c) =>
-          c.cycles.map((cycle) => [c.currency, cycle.groups.join(' → '), `${cycle.weakest.from} → ${cycle.weakest.to}`, cycle.weakest.amount]),
+          c.cycles.map((cycle) => [c.currency, cycle.groups.join(' → '), `${cycle.weakest.from} → ${cycle.weakest.to}`, groupDigits(cycle.weakest.amount)]),
         );
         const footer = `\ncycles (money around each is at most its weakest edge)\n${formatTable(['currency', 'cycle', 'weakest edge', 'amount'], cycles, new Set([3]))}\n`;
         printReport(report, {}, FLOWS, footer);

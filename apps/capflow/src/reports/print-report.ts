@@ -1,4 +1,5 @@
 import { asCsv, Tabular } from '@capflow/queries';
+import { groupDigits } from '../output/digit-grouping';
 import { formatTable } from '../output/table';
 
 /** --json: the report as JSON; --csv: rows; otherwise a table for people. */
@@ -9,6 +10,7 @@ export function printReport<T>(report: T, options: { json?: boolean; csv?: boole
 }
 
 export function asTable<T>(tabular: Tabular<T>, report: T): string {
-  const rows = tabular.rows(report);
+  const amounts = new Set(tabular.amounts);
+  const rows = tabular.rows(report).map((row) => row.map((cell, column) => (amounts.has(column) ? groupDigits(cell) : cell)));
   return `${formatTable(tabular.headers, rows, new Set(tabular.numeric))}\n${rows.length} row${rows.length === 1 ? '' : 's'}`;
 }
