@@ -3,7 +3,8 @@
  * the log and names the first stored row that differs (a document, a checkpoint's digest, a
  * restatement, a snapshot's bytes or the position it is valid from, a snapshot's frame), exit 2;
  * an untouched store verifies 0, read models behind the log are compared as of their checkpoints;
- * `--log-only` checks the chain alone. On a real SQLite file and a real PostgreSQL schema:
+ * `--log-only` checks the chain alone. A server refuses (503) a read model whose documents do not
+ * hash to its digest and names it in /health. On a real SQLite file and a real PostgreSQL schema:
  * the read models are built in this process (snapshots every 4 events, so that a small ledger has
  * several), the built command line verifies them.
  */
@@ -16,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { runCli } from '../support/cli';
-import { EXAMPLE_LINES, Json, removeScratch } from './audit-api/harness';
+import { EXAMPLE_LINES, Json, removeScratch, startApi } from './audit-api/harness';
 
 jest.setTimeout(180_000);
 
@@ -258,5 +259,50 @@ describe.each([
     expect(result.json.readSide).toBeUndefined();
     // not recomputed from: exactly what the chain alone says
     expect(verify(place, '--log-only')).toEqual(result);
+  });
+
+  it('serve: a read model whose documents do not hash to its digest is refused with 503 and named in /health', async () => {
+    const { place } = await fresh();
+    let api = await startApi({ storeUrl: place.url });
+    try {
+      await api.caughtUp();
+      expect(await api.json('/api/verify')).toMatchObject({ ok: true, readSide: { ok: true } });
+      expect((await api.call('/health')).json).toMatchObject({ status: 'up' });
+      await place.sql("UPDATE rm_documents SET body = replace(body, '-600.00', '-6.00') WHERE projection = 'balances'");
+      const refused = await api.call('/api/balances', { key: api.keys.auditor.key });
+      expect(refused.status).toBe(503);
+      expect(refused.json).toMatchObject({
+        code: 'read_model_unreconciled',
+        readModel: 'balances',
+        detail: expect.stringContaining('balances'),
+      });
+      expect(refused.text).not.toContain('-6.00');
+      const health = await api.call('/health');
+      expect(health.json).toMatchObject({
+        status: 'degraded',
+        code: 'read_model_unreconciled',
+        readModels: { unreconciled: [{ projection: 'balances', detail: expect.stringContaining('"balances" was changed') }] },
+      });
+      // the other read models still answer
+      expect((await api.call('/api/reports/credits', { key: api.keys.auditor.key })).status).toBe(200);
+    } finally {
+      await api.close();
+    }
+    // a server started on the edited store finds it at load, before any report is asked for
+    api = await startApi({ storeUrl: place.url, projector: false });
+    try {
+      const health = await api.call('/health');
+      expect(health.json).toMatchObject({
+        status: 'degraded',
+        readModels: { unreconciled: [{ projection: 'balances', detail: expect.stringContaining('its stored documents hash to') }] },
+      });
+      expect((await api.call('/api/balances?format=csv', { key: api.keys.auditor.key })).status).toBe(503);
+      expect(await api.json('/api/verify')).toMatchObject({
+        ok: true,
+        readSide: { ok: false, problem: { readModel: 'balances', row: 'document "balances"' } },
+      });
+    } finally {
+      await api.close();
+    }
   });
 });
