@@ -3,8 +3,9 @@
  * a ledger of the benchmark's generator (late facts, reversals) appended in batches and caught up
  * after each (documents and restatements written step by step, in recorded order), then rebuilt
  * (a pass in business order, taking snapshots), then appended to and caught up again (snapshots
- * now older than the documents, restatements chained on). Each time `verifyReadSide` finds nothing;
- * a store left behind the log is compared as of its checkpoints. A real SQLite file and PostgreSQL.
+ * now older than the documents, restatements chained on). Each time `verifyReadSide` finds nothing,
+ * also while the projector writes; a store left behind the log is compared as of its checkpoints.
+ * A real SQLite file and PostgreSQL.
  */
 import type { EventStore } from '@capflow/event-store';
 import { openEventStore } from '@capflow/event-store';
@@ -51,7 +52,7 @@ describe.each([
   let store: EventStore;
   let readModels: ReadModelStore;
   let dispose: () => Promise<void>;
-  const lines = [...generateEvents({ events: EVENTS + 2 * BATCH, seed: 11, spanDays: 90 })].map((e) => JSON.stringify(e));
+  const lines = [...generateEvents({ events: EVENTS + 3 * BATCH, seed: 11, spanDays: 90 })].map((e) => JSON.stringify(e));
 
   /** Appends lines [from, to) in batches, catching the read models up after each one unless `projector` is null. */
   const append = async (from: number, to: number, projector: Projector | null) => {
@@ -93,8 +94,16 @@ describe.each([
     expect(snapshots.behind).toBeGreaterThan(0);
   });
 
+  it('while the projector writes new checkpoints: each read model as of the one it was read at, nothing reported', async () => {
+    const verifying = verifyReadSide(store, readModels);
+    await append(EVENTS + BATCH, EVENTS + 2 * BATCH, new Projector(store, readModels, { flushEvery: 20 }));
+    const report = await verifying;
+    expect(report.problem).toBeNull();
+    expect(report.checked.map((check) => check.readModel)).toEqual([...PROJECTIONS, 'snapshots']);
+  });
+
   it('left behind the log: compared as of the checkpoints, reported behind', async () => {
-    await append(EVENTS + BATCH, lines.length, null);
+    await append(EVENTS + 2 * BATCH, lines.length, null);
     const report = await verifyReadSide(store, readModels);
     expect(report.problem).toBeNull();
     expect(report.checked.every((check) => check.behind > 0)).toBe(true);

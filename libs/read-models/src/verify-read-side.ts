@@ -87,15 +87,41 @@ function mismatch(readModel: ReadModelName, row: string, detail: string): Mismat
  *
  * Streams: one pass in business order per distinct position (usually the head, and the older
  * position the snapshots were taken at), a pass in recorded order for restatements; what is held
- * is one view and one projection's documents at a time, as a rebuild holds.
+ * is one view (as a rebuild holds) and the stored documents' text, read with their checkpoints
+ * first, so that a projector at work meanwhile (in `serve`) cannot make them differ.
  */
 export async function verifyReadSide(
   store: EventStore,
   readModels: ReadModelStore,
   options: { onProgress?: (events: number, total: number) => void } = {},
 ): Promise<ReadSideReport> {
-  const head = (await store.head()).position;
+  for (let attempt = 1; ; attempt += 1) {
+    const { report, states } = await verifyOnce(store, readModels, options.onProgress);
+    // a read model a rebuild replaced while it was compared is compared again, not reported
+    const readModel = report.problem?.readModel;
+    if (readModel === undefined || readModel === 'snapshots' || attempt === 3) return report;
+    const now = (await readModels.states()).get(readModel);
+    if (now !== undefined && stateKey(now) === stateKey(states.get(readModel)!)) return report;
+  }
+}
+
+async function verifyOnce(
+  store: EventStore,
+  readModels: ReadModelStore,
+  onProgress?: (events: number, total: number) => void,
+): Promise<{ report: ReadSideReport; states: Map<ProjectionName, ProjectionState> }> {
   const states = await readModels.states();
+  // read with their checkpoints before the passes: a projector at work meanwhile writes over them
+  const stored = new Map<DocumentProjection, Map<string, string>>();
+  for (const projection of DOCUMENT_PROJECTIONS) {
+    if (!states.has(projection)) continue;
+    const { state, texts } = await storedDocuments(readModels, projection);
+    states.set(projection, state);
+    stored.set(projection, texts);
+  }
+  const marks = await readModels.snapshotMarks(SNAPSHOT_FORMAT);
+  // after every checkpoint was read: none can be beyond it unless it was changed
+  const head = (await store.head()).position;
   const checked = new Map<ReadModelName, ReadModelCheck>();
   const check = (readModel: ReadModelName, position: number, rows: number) =>
     checked.set(readModel, { readModel, position, behind: head - position, rows });
@@ -104,33 +130,48 @@ export async function verifyReadSide(
       if (state.position > head)
         throw mismatch(projection, 'checkpoint', `its checkpoint is at position ${state.position}, beyond the log's head (${head})`);
     }
-    const marks = await readModels.snapshotMarks(SNAPSHOT_FORMAT);
     for (const mark of marks) {
       if (mark.builtAt > head)
         throw mismatch('snapshots', snapshotName(mark), `built at position ${mark.builtAt}, beyond the log's head (${head})`);
     }
-    const positions = new Set([
-      ...DOCUMENT_PROJECTIONS.filter((p) => states.has(p)).map((p) => states.get(p)!.position),
-      ...marks.map((m) => m.builtAt),
-    ]);
+    const positions = new Set([...[...stored.keys()].map((p) => states.get(p)!.position), ...marks.map((m) => m.builtAt)]);
     let snapshots = 0;
     for (const position of [...positions].sort((a, b) => a - b)) {
       const here = marks.filter((mark) => mark.builtAt === position);
-      const documents = DOCUMENT_PROJECTIONS.filter((p) => states.get(p)?.position === position);
-      const view = await viewCheckingSnapshots(store, readModels, position, here, options.onProgress);
+      const view = await viewCheckingSnapshots(store, readModels, position, here, onProgress);
       snapshots += here.length;
-      for (const projection of documents)
-        check(projection, position, await compareDocuments(readModels, view, projection, states.get(projection)!));
+      for (const [projection, texts] of stored) {
+        if (states.get(projection)!.position === position)
+          check(projection, position, compareDocuments(view, projection, states.get(projection)!, texts));
+      }
     }
     if (marks.length > 0) check('snapshots', Math.min(...marks.map((m) => m.builtAt)), snapshots);
     const restatements = states.get('restatements');
-    if (restatements)
-      check('restatements', restatements.position, await compareRestatements(store, readModels, restatements, options.onProgress));
+    if (restatements) check('restatements', restatements.position, await compareRestatements(store, readModels, restatements, onProgress));
   } catch (error) {
     if (!(error instanceof Mismatch)) throw error;
-    return { ok: false, headPosition: head, checked: ordered(checked), problem: error.problem };
+    return { report: { ok: false, headPosition: head, checked: ordered(checked), problem: error.problem }, states };
   }
-  return { ok: true, headPosition: head, checked: ordered(checked), problem: null };
+  return { report: { ok: true, headPosition: head, checked: ordered(checked), problem: null }, states };
+}
+
+type DocumentProjection = (typeof DOCUMENT_PROJECTIONS)[number];
+
+/** A projection's stored documents with the state they are of (read again if a flush came between). */
+async function storedDocuments(
+  readModels: ReadModelStore,
+  projection: DocumentProjection,
+): Promise<{ state: ProjectionState; texts: Map<string, string> }> {
+  for (;;) {
+    const before = (await readModels.states()).get(projection)!;
+    const texts = await readModels.documentTexts(projection);
+    const after = (await readModels.states()).get(projection)!;
+    if (stateKey(before) === stateKey(after)) return { state: after, texts };
+  }
+}
+
+function stateKey(state: ProjectionState): string {
+  return `${state.generation}:${state.position}:${state.digest}`;
 }
 
 function ordered(checked: Map<ReadModelName, ReadModelCheck>): ReadModelCheck[] {
@@ -201,14 +242,8 @@ function compareFrame(stored: readonly FrameEvent[], expected: readonly FrameEve
 }
 
 /** Compares a projection's stored documents and digest with those of `view`; the number of documents. */
-async function compareDocuments(
-  readModels: ReadModelStore,
-  view: LedgerView,
-  projection: (typeof DOCUMENT_PROJECTIONS)[number],
-  state: ProjectionState,
-): Promise<number> {
+function compareDocuments(view: LedgerView, projection: DocumentProjection, state: ProjectionState, stored: Map<string, string>): number {
   const expected = projectionDocuments(view, projection);
-  const stored = await readModels.documentTexts(projection);
   for (const [name, document] of expected) {
     const row = `document ${JSON.stringify(name)}`;
     const text = stored.get(name);
@@ -242,7 +277,7 @@ async function compareRestatements(
   state: ProjectionState,
   onProgress?: (events: number, total: number) => void,
 ): Promise<number> {
-  const rows = storedRows(readModels);
+  const rows = storedRows(readModels, state.position);
   let digest = EMPTY_DIGEST;
   let count = 0;
   const compare = async (restatement: Restatement) => {
@@ -292,15 +327,18 @@ function notImplied(row: StoredRestatement): Mismatch {
   return mismatch('restatements', `restatement at position ${row.position}`, 'is not one the log implies');
 }
 
-/** The stored restatements one at a time, read a page at a time. */
-function storedRows(readModels: ReadModelStore): { next(): Promise<StoredRestatement | null> } {
+/**
+ * The stored restatements up to `position` one at a time, read a page at a time (those after it
+ * are of a later checkpoint, written meanwhile).
+ */
+function storedRows(readModels: ReadModelStore, position: number): { next(): Promise<StoredRestatement | null> } {
   let page: StoredRestatement[] = [];
   let index = 0;
   let after = 0;
   return {
     async next() {
       if (index === page.length) {
-        page = await readModels.restatementRows(after, PAGE);
+        page = (await readModels.restatementRows(after, PAGE)).filter((row) => row.position <= position);
         index = 0;
         if (page.length === 0) return null;
         after = page[page.length - 1].position;
