@@ -261,6 +261,19 @@ describe.each([
     expect(verify(place, '--log-only')).toEqual(result);
   });
 
+  it('projections: says which read model no longer matches its digest, and why', async () => {
+    const { place } = await fresh();
+    await place.sql("UPDATE rm_documents SET body = replace(body, '-600.00', '-6.00') WHERE projection = 'balances'");
+    const result = runCli(['projections', '--store', place.url, '--json']);
+    expect(result.status).toBe(0);
+    const rows: Json[] = JSON.parse(result.stdout).projections;
+    expect(rows.map((row) => [row.projection, row.unreconciled === null])).toEqual(PROJECTIONS.map((p) => [p, p !== 'balances']));
+    expect(rows[0].unreconciled).toMatch(/^its stored documents hash to [0-9a-f]{64}, its checkpoint holds [0-9a-f]{64}$/);
+    expect(runCli(['projections', '--store', place.url]).stdout).toMatch(
+      /\nbalances: its stored documents hash to .*`capflow verify` names the row\)\n$/,
+    );
+  });
+
   it('serve: a read model whose documents do not hash to its digest is refused with 503 and named in /health', async () => {
     const { place } = await fresh();
     let api = await startApi({ storeUrl: place.url });

@@ -1,13 +1,13 @@
 import type { EventStore } from '@capflow/event-store';
 import { LedgerQueries } from '@capflow/queries';
-import { openReadModelStore, ProjectionName, Projector, ProjectorOptions, ReadModelStore, ReconciledReadModels } from '@capflow/read-models';
+import { openReadModelStore, ProjectionName, Projector, ProjectorOptions, ReconciledReadModels } from '@capflow/read-models';
 import { Injectable } from '@nestjs/common';
 import { ProgressBar } from '../output/progress-bar';
 import { StoreOpener } from '../store/store-opener.service';
 
 export interface ReportContext {
   store: EventStore;
-  readModels: ReadModelStore;
+  readModels: ReconciledReadModels;
   projector: Projector;
   projectorWith(options: ProjectorOptions): Projector;
   /** The ledger's queries; a current report first brings its read model up to the log's head. */
@@ -26,7 +26,7 @@ export class ReportService {
 
   async with<T>(storeUrl: string | undefined, work: (context: ReportContext) => Promise<T>, quiet = true): Promise<T> {
     const store = await this.stores.open(storeUrl);
-    let readModels: ReadModelStore | null = null;
+    let readModels: ReconciledReadModels | null = null;
     try {
       readModels = new ReconciledReadModels(await openReadModelStore(this.stores.urlFor(storeUrl)));
       const models = readModels;
