@@ -2,7 +2,7 @@ import { EventStore, openEventStore } from '@capflow/event-store';
 import { IngestionService } from '@capflow/ingestion';
 import { loggingTo } from '@capflow/logging';
 import { LedgerQueries } from '@capflow/queries';
-import { openReadModelStore, ReadModelStore } from '@capflow/read-models';
+import { openReadModelStore, ReadModelStore, ReconciledReadModels } from '@capflow/read-models';
 import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
@@ -103,7 +103,9 @@ export class AuditApiModule {
         { provide: ApiKeyring, useValue: keyring },
         { provide: AccessLog, useFactory: () => new AccessLog(config.accessLogPath) },
         { provide: EVENT_STORE, useFactory: () => openEventStore(config.storeUrl) },
-        { provide: READ_MODELS, useFactory: () => openReadModelStore(config.storeUrl) },
+        // every read is of content that matches its digest (else 503 read_model_unreconciled); /health names it
+        { provide: ReconciledReadModels, useFactory: async () => new ReconciledReadModels(await openReadModelStore(config.storeUrl)) },
+        { provide: READ_MODELS, useExisting: ReconciledReadModels },
         {
           provide: LedgerQueries,
           inject: [EVENT_STORE, READ_MODELS],

@@ -18,3 +18,18 @@ export function combinedDigest(digests: ReadonlyMap<string, string>): string {
     .update([...digests].map(([projection, digest]) => `${projection} ${digest}`).join('\n'))
     .digest('hex');
 }
+
+/** A projection's digest, which its checkpoint holds: of its documents by name. */
+export function documentsDigest(documents: ReadonlyMap<string, unknown>): string {
+  return digestOfCanonical(new Map([...documents].map(([name, body]) => [name, canonicalJson(body)])));
+}
+
+/**
+ * The same digest from each document's canonical JSON: digestOf of the object of them, without
+ * serialising a document twice when each one's own digest is wanted too (see ReconciledReadModels).
+ */
+export function digestOfCanonical(texts: ReadonlyMap<string, string>): string {
+  const hash = createHash('sha256').update('{');
+  [...texts.keys()].sort().forEach((name, index) => hash.update(`${index > 0 ? ',' : ''}${JSON.stringify(name)}:${texts.get(name)!}`));
+  return hash.update('}').digest('hex');
+}

@@ -106,13 +106,25 @@ function commitmentDocuments(view: LedgerView): Map<string, unknown> {
   ]);
 }
 
+/** The report documents of one projection (not restatements), from a view that holds them. */
+export function projectionDocuments(view: LedgerView, projection: Exclude<ProjectionName, 'restatements'>): Map<string, unknown> {
+  switch (projection) {
+    case 'balances':
+      return new Map([['balances', view.balancesReport(null)]]);
+    case 'round-trips':
+      return roundTripDocuments(view);
+    case 'commitments':
+      return commitmentDocuments(view);
+    case 'credits':
+      return new Map([['credits', view.creditsReport(null)]]);
+    case 'flows':
+      return new Map([['flows', view.flowsReport(null)]]);
+  }
+}
+
+export const DOCUMENT_PROJECTIONS = ['balances', 'round-trips', 'commitments', 'credits', 'flows'] as const;
+
 /** Every report document, from a view that holds all of them. */
 export function documentsOf(view: LedgerView): Map<ProjectionName, Map<string, unknown>> {
-  return new Map<ProjectionName, Map<string, unknown>>([
-    ['balances', new Map([['balances', view.balancesReport(null)]])],
-    ['round-trips', roundTripDocuments(view)],
-    ['commitments', commitmentDocuments(view)],
-    ['credits', new Map([['credits', view.creditsReport(null)]])],
-    ['flows', new Map([['flows', view.flowsReport(null)]])],
-  ]);
+  return new Map(DOCUMENT_PROJECTIONS.map((projection) => [projection, projectionDocuments(view, projection)]));
 }

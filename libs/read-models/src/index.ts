@@ -11,3 +11,7 @@ export { viewEventOf } from './view-event-of';
 export { combinedDigest, digestOf } from './digest';
 export { runProjector } from './projector-loop';
 export type { ProjectorLoop } from './projector-loop';
+export { verified, verifyLedger } from './verify-read-side';
+export type { LedgerVerifyReport, ReadModelCheck, ReadSideReport } from './verify-read-side';
+export { ReconciledReadModels } from './reconciled-read-models';
+export { isUnreconciledReadModel, UnreconciledReadModel } from './read-model.errors';

@@ -1,11 +1,10 @@
-import { eventKey } from '@capflow/contracts';
 import type { EventStore, StoredEvent } from '@capflow/event-store';
-import { LedgerView, LiveLedger, Restatement, ViewEvent } from '@capflow/projections';
-import { chainDigest, combinedDigest, digestOf, EMPTY_DIGEST } from './digest';
+import { LedgerView, LiveLedger, Restatement } from '@capflow/projections';
+import { chainDigest, combinedDigest, documentsDigest, EMPTY_DIGEST } from './digest';
 import { ACCOUNT_PROJECTIONS, AccountsEngine, documentsOf, ProjectionEngine, roundTripDocuments, TracingEngine } from './engines';
 import { PROJECTIONS, ProjectionName, ProjectionState, ProjectionWrite, ReadModelStore } from './read-model.store';
 import { forEachInBusinessOrder, frameOf, turn } from './store-views';
-import { viewEventOf } from './view-event-of';
+import { reversalTargetOf, reversalTargets, viewEventOf } from './view-event-of';
 import { passWithSnapshots, SNAPSHOT_EVERY } from './view-snapshots';
 
 export interface ProjectorOptions {
@@ -111,9 +110,9 @@ export class Projector {
       for (;;) {
         const events = await this.store.readAll({ after: position, limit: this.batchSize });
         if (events.length === 0) break;
-        const targets = await this.targetsOf(events);
+        const targets = await reversalTargets(this.store, events);
         for (const stored of events) {
-          const restatement = ledger.apply(viewEventOf(stored), targetOf(stored, targets));
+          const restatement = ledger.apply(viewEventOf(stored), reversalTargetOf(stored, targets));
           if (restatement) {
             rows.push(restatement);
             digest = chainDigest(digest, restatement);
@@ -145,7 +144,7 @@ export class Projector {
     for (const projection of projections) {
       const docs = documents.get(projection);
       if (!docs) continue;
-      const digest = digestOf(Object.fromEntries(docs));
+      const digest = documentsDigest(docs);
       digests.set(projection, digest);
       writes.push({ projection, generation: generations.get(projection)!, position: head, digest, documents: docs });
     }
@@ -170,10 +169,10 @@ export class Projector {
     while (running.position < head) {
       const events = await this.store.readAll({ after: running.position, limit: Math.min(this.batchSize, head - running.position) });
       if (events.length === 0) break;
-      const targets = await this.targetsOf(events);
+      const targets = await reversalTargets(this.store, events);
       const restatementsFrom = this.states.get('restatements')?.position ?? 0;
       for (const stored of events) {
-        const restatement = running.engine.apply(viewEventOf(stored), targetOf(stored, targets));
+        const restatement = running.engine.apply(viewEventOf(stored), reversalTargetOf(stored, targets));
         if (restatement && restatement.position > restatementsFrom) this.pending.push(restatement);
       }
       const last = events[events.length - 1];
@@ -227,7 +226,7 @@ export class Projector {
         return { projection, generation, position: running.position, digest, restatements: this.pending };
       }
       const docs = documents.get(projection)!;
-      return { projection, generation, position: running.position, digest: digestOf(Object.fromEntries(docs)), documents: docs };
+      return { projection, generation, position: running.position, digest: documentsDigest(docs), documents: docs };
     });
     await this.readModels.flush(writes);
     for (const write of writes) this.states.set(write.projection, { generation: write.generation, position: write.position, digest: write.digest });
@@ -242,7 +241,7 @@ export class Projector {
       projection: 'round-trips',
       generation: state?.generation ?? 1,
       position: head,
-      digest: digestOf(Object.fromEntries(docs)),
+      digest: documentsDigest(docs),
       documents: docs,
     };
     await this.readModels.flush([write]);
@@ -261,15 +260,4 @@ export class Projector {
     );
     return view;
   }
-
-  private async targetsOf(events: readonly StoredEvent[]): Promise<Map<string, ViewEvent>> {
-    const ids = events.flatMap((e) => (e.type === 'EventReversed' ? [(e.data as { reversedEventId: string }).reversedEventId] : []));
-    const targets = new Map<string, ViewEvent>();
-    if (ids.length > 0) for (const target of await this.store.findEvents(ids)) targets.set(target.eventId, viewEventOf(target));
-    return targets;
-  }
-}
-
-function targetOf(stored: StoredEvent, targets: Map<string, ViewEvent>): ViewEvent | undefined {
-  return stored.type === 'EventReversed' ? targets.get(eventKey((stored.data as { reversedEventId: string }).reversedEventId)) : undefined;
 }

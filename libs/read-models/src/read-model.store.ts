@@ -34,6 +34,14 @@ export interface ProjectionWrite {
  */
 export type FrameEvent = [position: number, type: 'PartyRegistered' | 'EventReversed', id: string, parentId: string | null];
 
+/** A restatement row as stored, its body unparsed: what verify compares with the log. */
+export interface StoredRestatement {
+  position: number;
+  /** The business-time index the occurredTo filter reads. */
+  occurredKey: string;
+  body: string;
+}
+
 export interface RestatementFilter {
   /** Positions up to this one (what was known then). */
   toPosition?: number;
@@ -57,8 +65,12 @@ export interface ReadModelStore {
   activate(projection: ProjectionName, generation: number): Promise<void>;
   /** A report document of the active generation. */
   document(projection: ProjectionName, name: string): Promise<unknown | null>;
+  /** Every document of the active generation of `projection`, by name, as stored (JSON text). */
+  documentTexts(projection: ProjectionName): Promise<Map<string, string>>;
   /** Restatements of the active generation, in position order. */
   restatements(filter?: RestatementFilter): Promise<Restatement[]>;
+  /** Rows of the active restatements after position `after`, in position order, as stored. */
+  restatementRows(after: number, limit: number): Promise<StoredRestatement[]>;
   /** Where the snapshots of `format` are (each one is whole and valid on its own: see SnapshotMark). */
   snapshotMarks(format: string): Promise<SnapshotMark[]>;
   /** One snapshot's bytes; null if it is gone (a replay replaced it). */

@@ -187,7 +187,7 @@ async function recordedSince(store: EventStore, builtAt: number, knownAt: number
   return { disturbance, frameEvents };
 }
 
-function frameEventOf({ event, position }: ViewEvent): FrameEvent {
+export function frameEventOf({ event, position }: ViewEvent): FrameEvent {
   if (event.type === 'PartyRegistered') return [position, 'PartyRegistered', event.data.partyId, event.data.parentId ?? null];
   if (event.type === 'EventReversed') return [position, 'EventReversed', event.data.reversedEventId, null];
   throw new Error(`a frame holds registrations and reversals, not ${event.type}`);

@@ -1,5 +1,6 @@
 import { EventStoreErrorCode, isEventStoreError } from '@capflow/event-store';
 import { isQueryError, QueryErrorCode } from '@capflow/queries';
+import { isUnreconciledReadModel } from '@capflow/read-models';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
@@ -49,6 +50,11 @@ export class ErrorFilter implements ExceptionFilter {
 
   private bodyOf(error: unknown): ErrorBody {
     if (isQueryError(error)) return { statusCode: QUERY_STATUS[error.code], code: error.code, detail: error.detail };
+    // never wrong figures: the read model is refused until a replay rebuilds it (/health names it too)
+    if (isUnreconciledReadModel(error)) {
+      const body: ErrorBody & { readModel: string } = { statusCode: 503, code: error.code, detail: error.message, readModel: error.projection };
+      return body;
+    }
     if (error instanceof HttpException) {
       const status = error.getStatus();
       const response = error.getResponse();

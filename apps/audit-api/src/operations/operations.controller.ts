@@ -1,11 +1,15 @@
 import { LedgerQueries } from '@capflow/queries';
+import { ReconciledReadModels } from '@capflow/read-models';
 import { Controller, Get, Header, HttpException, HttpStatus } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../auth/roles.decorator';
 import { ApiMetrics } from './api-metrics.service';
 
-/** /health (the store, how far the read models lag) and /metrics (Prometheus). No ledger figures: public. */
+/**
+ * /health (the store, how far the read models lag, which ones are refused for not matching their
+ * digest) and /metrics (Prometheus). No ledger figures: public.
+ */
 @ApiExcludeController()
 @Public()
 @SkipThrottle()
@@ -14,13 +18,23 @@ export class OperationsController {
   constructor(
     private readonly queries: LedgerQueries,
     private readonly metrics: ApiMetrics,
+    private readonly readModels: ReconciledReadModels,
   ) {}
 
   @Get('health')
   async health(): Promise<Record<string, unknown>> {
     try {
       const { head, readModels, lag } = await this.positions();
-      return { status: 'up', store: { status: 'up', head }, readModels: { position: readModels, lag } };
+      const unreconciled = await this.readModels.unreconciled();
+      if (unreconciled.length === 0) return { status: 'up', store: { status: 'up', head }, readModels: { position: readModels, lag } };
+      // still up (the log, verify and the audit trail answer), but these read models' reports are refused with 503
+      return {
+        status: 'degraded',
+        code: 'read_model_unreconciled',
+        detail: `not answered from, for not matching their digest: ${unreconciled.map((r) => r.projection).join(', ')} (capflow verify names the row)`,
+        store: { status: 'up', head },
+        readModels: { position: readModels, lag, unreconciled },
+      };
     } catch (error) {
       const body = {
         statusCode: 503,

@@ -3,7 +3,15 @@ import { parsePostgresUrl } from '@capflow/event-store';
 import type { Restatement, SnapshotMark } from '@capflow/projections';
 import { Pool, PoolClient } from 'pg';
 import { READ_MODEL_MIGRATIONS } from '../read-model-migrations';
-import type { FrameEvent, ProjectionName, ProjectionState, ProjectionWrite, ReadModelStore, RestatementFilter } from '../read-model.store';
+import type {
+  FrameEvent,
+  ProjectionName,
+  ProjectionState,
+  ProjectionWrite,
+  ReadModelStore,
+  RestatementFilter,
+  StoredRestatement,
+} from '../read-model.store';
 
 /** Serialises read-model migrations of concurrent processes ("rmig" in ASCII). */
 const MIGRATION_LOCK = 0x726d6967;
@@ -131,6 +139,15 @@ export class PostgresReadModelStore implements ReadModelStore {
     return rows.length > 0 ? JSON.parse(rows[0].body) : null;
   }
 
+  async documentTexts(projection: ProjectionName): Promise<Map<string, string>> {
+    const { rows } = await this.pool.query<{ name: string; body: string }>(
+      `SELECT d.name, d.body FROM ${this.s}.rm_documents d JOIN ${this.s}.rm_active a ON a.projection = d.projection AND a.generation = d.generation ` +
+        'WHERE d.projection = $1 ORDER BY d.name',
+      [projection],
+    );
+    return new Map(rows.map((row) => [row.name, row.body]));
+  }
+
   async restatements(filter: RestatementFilter = {}): Promise<Restatement[]> {
     const where = ["a.projection = 'restatements'"];
     const values: unknown[] = [];
@@ -149,6 +166,15 @@ export class PostgresReadModelStore implements ReadModelStore {
       values,
     );
     return rows.map((row) => JSON.parse(row.body) as Restatement);
+  }
+
+  async restatementRows(after: number, limit: number): Promise<StoredRestatement[]> {
+    const { rows } = await this.pool.query<{ position: string; occurred_key: string; body: string }>(
+      `SELECT r.position, r.occurred_key, r.body FROM ${this.s}.rm_restatements r ` +
+        `JOIN ${this.s}.rm_active a ON a.generation = r.generation AND a.projection = 'restatements' WHERE r.position > $1 ORDER BY r.position LIMIT $2`,
+      [after, limit],
+    );
+    return rows.map((row) => ({ position: Number(row.position), occurredKey: row.occurred_key, body: row.body }));
   }
 
   async snapshotMarks(format: string): Promise<SnapshotMark[]> {

@@ -1,7 +1,15 @@
 import { instantKey } from '@capflow/contracts';
 import type { Restatement, SnapshotMark } from '@capflow/projections';
 import Database from 'better-sqlite3';
-import type { FrameEvent, ProjectionName, ProjectionState, ProjectionWrite, ReadModelStore, RestatementFilter } from '../read-model.store';
+import type {
+  FrameEvent,
+  ProjectionName,
+  ProjectionState,
+  ProjectionWrite,
+  ReadModelStore,
+  RestatementFilter,
+  StoredRestatement,
+} from '../read-model.store';
 import { READ_MODEL_MIGRATIONS } from '../read-model-migrations';
 
 /** Read models in the embedded store's SQLite file, on a connection of their own. */
@@ -93,6 +101,15 @@ export class SqliteReadModelStore implements ReadModelStore {
     return row ? JSON.parse(row.body) : null;
   }
 
+  async documentTexts(projection: ProjectionName): Promise<Map<string, string>> {
+    const rows = this.db
+      .prepare<[string], { name: string; body: string }>(
+        'SELECT d.name, d.body FROM rm_documents d JOIN rm_active a ON a.projection = d.projection AND a.generation = d.generation WHERE d.projection = ? ORDER BY d.name',
+      )
+      .all(projection);
+    return new Map(rows.map((row) => [row.name, row.body]));
+  }
+
   async restatements(filter: RestatementFilter = {}): Promise<Restatement[]> {
     const where = ["a.projection = 'restatements'"];
     const values: unknown[] = [];
@@ -110,6 +127,15 @@ export class SqliteReadModelStore implements ReadModelStore {
       )
       .all(...values, filter.limit ?? -1);
     return rows.map((row) => JSON.parse(row.body) as Restatement);
+  }
+
+  async restatementRows(after: number, limit: number): Promise<StoredRestatement[]> {
+    return this.db
+      .prepare<[number, number], StoredRestatement>(
+        "SELECT r.position, r.occurred_key AS occurredKey, r.body FROM rm_restatements r JOIN rm_active a ON a.generation = r.generation AND a.projection = 'restatements' " +
+          'WHERE r.position > ? ORDER BY r.position LIMIT ?',
+      )
+      .all(after, limit);
   }
 
   async snapshotMarks(format: string): Promise<SnapshotMark[]> {
