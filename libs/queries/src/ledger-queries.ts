@@ -1,7 +1,8 @@
 import type { EventFilter, EventStore } from '@capflow/event-store';
-import { dealLinksReport, regroupCircularRevenue, SeriesTooLong } from '@capflow/projections';
+import { circularRevenueOfCells, dealLinksReport, SeriesTooLong } from '@capflow/projections';
 import type {
   BalancesReport,
+  CircularRevenueCells,
   CircularRevenueReport,
   CommitmentsReport,
   DealCandidates,
@@ -84,11 +85,10 @@ export class LedgerQueries {
     return { series: series.period, points };
   }
 
-  /** Circular revenue (TRACING.md 1.1): the read model keeps it by month, regrouped here. */
+  /** Circular revenue (TRACING.md 1.1): the read model keeps its cells by month, for every period and policy. */
   async circularRevenue(policy: Policy, period: RevenuePeriod, selection: Selection): Promise<CircularRevenueReport> {
-    const name = `circular-revenue ${policy}`;
-    const byMonth = await this.report(selection, 'round-trips', name, (view) => view.circularRevenueReport(policy, 'month', selection.asOfText));
-    return regroupCircularRevenue(byMonth, period);
+    const cells = await this.report<CircularRevenueCells>(selection, 'round-trips', 'circular-revenue', (view) => view.circularRevenueCells());
+    return circularRevenueOfCells(cells, policy, period, selection.asOfText);
   }
 
   /** Deal links (TRACING.md 1.1), from the investments and commitments of the view, for any window. */

@@ -88,13 +88,12 @@ export class TracingEngine implements ProjectionEngine {
   }
 }
 
-/** Round trips and circular revenue (by month, see regroupCircularRevenue) under each policy. */
+/** Round trips under each policy, and the cells circular revenue is computed from. */
 export function roundTripDocuments(view: LedgerView): Map<string, unknown> {
   return new Map<string, unknown>([
     ['fifo', view.roundTripsReport('fifo', null)],
     ['pro_rata', view.roundTripsReport('pro_rata', null)],
-    ['circular-revenue fifo', view.circularRevenueReport('fifo', 'month', null)],
-    ['circular-revenue pro_rata', view.circularRevenueReport('pro_rata', 'month', null)],
+    ['circular-revenue', view.circularRevenueCells()],
   ]);
 }
 

@@ -18,23 +18,82 @@ export interface RevenueCell extends RevenueCellId {
   arrivals: number;
 }
 
-/** The UTC month of an instant key (`2025-07-01T…Z`, see instantKey). */
-export const monthOfKey = (occurredKey: string): string => occurredKey.slice(0, 7);
+/**
+ * Cells by provider group, customer group, currency and month, in nested maps: an arrival looks
+ * its cell up by the strings it already has (their hashes are cached) and the month's number,
+ * with no key string made per arrival.
+ */
+class CellTable<T extends RevenueCellId> {
+  private readonly cells = new Map<string, Map<string, Map<string, Map<number, T>>>>();
+  private readonly list: T[] = [];
 
-const keyOf = (id: RevenueCellId) => `${id.providerGroup}\u0000${id.customerGroup}\u0000${id.currency}\u0000${id.month}`;
+  /** The cell of an instant key's month, made by `make` when there is none. */
+  cellAt(providerGroup: string, customerGroup: string, currency: CurrencyCode, occurredKey: string, make: (id: RevenueCellId) => T): T {
+    const month = monthNumber(occurredKey);
+    const months = this.monthsOf(providerGroup, customerGroup, currency);
+    let cell = months.get(month);
+    if (!cell) {
+      cell = make({ providerGroup, customerGroup, currency, month: occurredKey.slice(0, 7) });
+      months.set(month, cell);
+      this.list.push(cell);
+    }
+    return cell;
+  }
+
+  find(id: RevenueCellId): T | undefined {
+    return this.cells.get(id.providerGroup)?.get(id.customerGroup)?.get(id.currency)?.get(monthNumber(id.month));
+  }
+
+  /** A cell read back (a snapshot, a copy). */
+  insert(cell: T): void {
+    this.monthsOf(cell.providerGroup, cell.customerGroup, cell.currency).set(monthNumber(cell.month), cell);
+    this.list.push(cell);
+  }
+
+  values(): readonly T[] {
+    return this.list;
+  }
+
+  private monthsOf(providerGroup: string, customerGroup: string, currency: CurrencyCode): Map<number, T> {
+    let customers = this.cells.get(providerGroup);
+    if (!customers) this.cells.set(providerGroup, (customers = new Map()));
+    let currencies = customers.get(customerGroup);
+    if (!currencies) customers.set(customerGroup, (currencies = new Map()));
+    let months = currencies.get(currency);
+    if (!months) currencies.set(currency, (months = new Map()));
+    return months;
+  }
+}
+
+/** Months since year 0 of an instant key or a month label (`2025-07…`), read off its digits. */
+function monthNumber(text: string): number {
+  const digit = (at: number) => text.charCodeAt(at) - 48;
+  return (digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3)) * 12 + digit(5) * 10 + digit(6);
+}
 
 /**
  * Revenue arriving from one group at another, per cell: what does not depend on order (the cash
  * and credits received, and the credits of grants that came with an investment).
  */
 export class RevenueArrivals {
-  readonly cells = new Map<string, RevenueCell>();
+  private readonly table = new CellTable<RevenueCell>();
 
-  /** An arrival of `amount` (negative, sign −1: a reversed one taken back out). */
-  arrive(id: RevenueCellId, method: 'cash' | 'credits', amount: bigint, fromInvestment: boolean, sign: 1n | -1n): void {
-    const key = keyOf(id);
-    let cell = this.cells.get(key);
-    if (!cell) this.cells.set(key, (cell = { ...id, receivedCash: 0n, receivedCredits: 0n, circularCredits: 0n, arrivals: 0 }));
+  get cells(): readonly RevenueCell[] {
+    return this.table.values();
+  }
+
+  /** An arrival of `amount` at `occurredKey` (negative, sign −1: a reversed one taken back out). */
+  arrive(
+    providerGroup: string,
+    customerGroup: string,
+    currency: CurrencyCode,
+    occurredKey: string,
+    method: 'cash' | 'credits',
+    amount: bigint,
+    fromInvestment: boolean,
+    sign: 1n | -1n,
+  ): void {
+    const cell = this.table.cellAt(providerGroup, customerGroup, currency, occurredKey, newArrivalCell);
     cell.arrivals += sign === 1n ? 1 : -1;
     if (method === 'cash') cell.receivedCash += amount;
     else {
@@ -44,8 +103,9 @@ export class RevenueArrivals {
   }
 
   snapshot(w: SnapshotWriter): void {
-    w.num(this.cells.size);
-    for (const cell of this.cells.values()) {
+    const cells = this.table.values();
+    w.num(cells.length);
+    for (const cell of cells) {
       writeId(w, cell);
       w.big(cell.receivedCash);
       w.big(cell.receivedCredits);
@@ -56,49 +116,47 @@ export class RevenueArrivals {
 
   restoreSnapshot(r: SnapshotReader): void {
     for (let n = r.count(); n > 0; n--) {
-      const cell: RevenueCell = { ...readId(r), receivedCash: r.big(), receivedCredits: r.big(), circularCredits: r.big(), arrivals: r.num() };
-      this.cells.set(keyOf(cell), cell);
+      this.table.insert({ ...readId(r), receivedCash: r.big(), receivedCredits: r.big(), circularCredits: r.big(), arrivals: r.num() });
     }
   }
 }
+
+const newArrivalCell = (id: RevenueCellId): RevenueCell => ({ ...id, receivedCash: 0n, receivedCredits: 0n, circularCredits: 0n, arrivals: 0 });
+const newCashCell = (id: RevenueCellId) => ({ ...id, cash: 0n });
 
 /**
  * Per cell, under one policy, the returnedCash that arrivals closed: the provider group's own
  * investments coming back. Order matters, so it is saved and restored with the pools.
  */
 export class CircularCash {
-  private cells = new Map<string, RevenueCellId & { cash: bigint }>();
+  private table = new CellTable<RevenueCellId & { cash: bigint }>();
 
-  add(id: RevenueCellId, amount: bigint): void {
-    const key = keyOf(id);
-    const cell = this.cells.get(key);
-    if (cell) cell.cash += amount;
-    else this.cells.set(key, { ...id, cash: amount });
+  /** `amount` closed by an arrival at `occurredKey`. */
+  add(providerGroup: string, customerGroup: string, currency: CurrencyCode, occurredKey: string, amount: bigint): void {
+    this.table.cellAt(providerGroup, customerGroup, currency, occurredKey, newCashCell).cash += amount;
   }
 
   of(id: RevenueCellId): bigint {
-    return this.cells.get(keyOf(id))?.cash ?? 0n;
+    return this.table.find(id)?.cash ?? 0n;
   }
 
   clone(): CircularCash {
     const copy = new CircularCash();
-    for (const [key, cell] of this.cells) copy.cells.set(key, { ...cell });
+    for (const cell of this.table.values()) copy.table.insert({ ...cell });
     return copy;
   }
 
   snapshot(w: SnapshotWriter): void {
-    w.num(this.cells.size);
-    for (const cell of this.cells.values()) {
+    const cells = this.table.values();
+    w.num(cells.length);
+    for (const cell of cells) {
       writeId(w, cell);
       w.big(cell.cash);
     }
   }
 
   restoreSnapshot(r: SnapshotReader): void {
-    for (let n = r.count(); n > 0; n--) {
-      const id = readId(r);
-      this.cells.set(keyOf(id), { ...id, cash: r.big() });
-    }
+    for (let n = r.count(); n > 0; n--) this.table.insert({ ...readId(r), cash: r.big() });
   }
 }
 

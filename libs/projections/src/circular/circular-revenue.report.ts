@@ -46,43 +46,55 @@ export function periodOfMonth(month: string, period: RevenuePeriod): string {
   return period === 'year' ? year : `${year}-Q${Math.ceil(Number(month.slice(5, 7)) / 3)}`;
 }
 
-/** The report from a view's arrivals and one policy's circular cash. */
-export function circularRevenueReport(
-  policy: Policy,
-  period: RevenuePeriod,
-  asOf: string | null,
-  arrivals: RevenueArrivals,
-  cash: CircularCash,
-): CircularRevenueReport {
-  const months: Sums[] = [];
-  for (const cell of arrivals.cells.values()) {
-    if (cell.arrivals <= 0) continue;
-    months.push({ ...cell, period: cell.month, circularCash: cash.of(cell) });
-  }
-  return { policy, period, asOf, rows: rowsAt(months, period) };
+/**
+ * What the read model stores: every cell by month, in order, with both policies' circular cash
+ * beside the figures that do not depend on the policy, amounts as decimal strings. One compact
+ * document for every period and policy.
+ */
+export interface CircularRevenueCells {
+  /** [providerGroup, customerGroup, currency, month, receivedCash, receivedCredits, circularCredits, fifo circularCash, pro_rata circularCash] */
+  cells: [string, string, string, string, string, string, string, string, string][];
 }
 
-/**
- * The same report at a coarser period, from the report by month (what the read model stores):
- * months add up exactly to quarters and years.
- */
-export function regroupCircularRevenue(byMonth: CircularRevenueReport, period: RevenuePeriod): CircularRevenueReport {
-  if (byMonth.period !== 'month') throw new Error('circular revenue regroups from its report by month');
-  const months = byMonth.rows.map((row): Sums => {
-    const currency = row.currency as CurrencyCode;
+export function circularRevenueCells(arrivals: RevenueArrivals, cash: Readonly<Record<Policy, CircularCash>>): CircularRevenueCells {
+  const cells: CircularRevenueCells['cells'] = [];
+  for (const cell of arrivals.cells) {
+    if (cell.arrivals <= 0) continue;
+    const amount = (value: bigint) => formatAmount(value, cell.currency);
+    cells.push([
+      cell.providerGroup,
+      cell.customerGroup,
+      cell.currency,
+      cell.month,
+      amount(cell.receivedCash),
+      amount(cell.receivedCredits),
+      amount(cell.circularCredits),
+      amount(cash.fifo.of(cell)),
+      amount(cash.pro_rata.of(cell)),
+    ]);
+  }
+  // the arrivals' order depends on how the view was filled (recorded or business order): a read model's must not
+  cells.sort((a, b) => codePointOrder(a[0], b[0]) || codePointOrder(a[1], b[1]) || codePointOrder(a[2], b[2]) || codePointOrder(a[3], b[3]));
+  return { cells };
+}
+
+/** The report under one policy, per period, from the stored cells. */
+export function circularRevenueOfCells(stored: CircularRevenueCells, policy: Policy, period: RevenuePeriod, asOf: string | null): CircularRevenueReport {
+  const months = stored.cells.map(([providerGroup, customerGroup, code, month, receivedCash, receivedCredits, circularCredits, fifo, proRata]): Sums => {
+    const currency = code as CurrencyCode;
     const minor = (amount: string) => parseAmount(amount, currency);
     return {
-      providerGroup: row.providerGroup,
-      customerGroup: row.customerGroup,
+      providerGroup,
+      customerGroup,
       currency,
-      period: row.period,
-      receivedCash: minor(row.receivedCash),
-      circularCash: minor(row.circularCash),
-      receivedCredits: minor(row.receivedCredits),
-      circularCredits: minor(row.circularCredits),
+      period: month,
+      receivedCash: minor(receivedCash),
+      circularCash: minor(policy === 'fifo' ? fifo : proRata),
+      receivedCredits: minor(receivedCredits),
+      circularCredits: minor(circularCredits),
     };
   });
-  return { ...byMonth, period, rows: rowsAt(months, period) };
+  return { policy, period, asOf, rows: rowsAt(months, period) };
 }
 
 function rowsAt(months: readonly Sums[], period: RevenuePeriod): CircularRevenueRow[] {

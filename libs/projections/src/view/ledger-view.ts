@@ -10,8 +10,8 @@ import { InvestmentFlows, roundTripRow, RoundTripsReport } from '../tracing/roun
 import { TraceLog, TraceReport } from '../tracing/trace-log';
 import type { CashTracer, FlowRef, Policy } from '../tracing/tracer';
 import type { SnapshotReader, SnapshotWriter } from '../snapshots/snapshot-codec';
-import { CircularCash, monthOfKey, RevenueArrivals } from '../circular/circular-revenue.projection';
-import { CircularRevenueReport, circularRevenueReport, RevenuePeriod } from '../circular/circular-revenue.report';
+import { CircularCash, RevenueArrivals } from '../circular/circular-revenue.projection';
+import { CircularRevenueCells, circularRevenueCells, circularRevenueOfCells, CircularRevenueReport, RevenuePeriod } from '../circular/circular-revenue.report';
 import { DealCandidates, dealCandidatesOf } from '../deal-links/deal-links.report';
 import { moneyOfEvent } from './money-of-event';
 import { Registry } from './registry';
@@ -228,8 +228,8 @@ export class LedgerView {
           if (grant.investmentId !== undefined) this.investmentFlows.add(this.investmentFlows.returnedCredits, grant.investmentId, amount);
         }
         if (customerGroup !== providerGroup) {
-          const cell = { providerGroup, customerGroup, currency: invoice.currency, month: monthOfKey(viewEvent.occurredKey) };
-          this.revenueArrivals.arrive(cell, data.method, amount, grant?.investmentId !== undefined, sign);
+          const fromInvestment = grant?.investmentId !== undefined;
+          this.revenueArrivals.arrive(providerGroup, customerGroup, invoice.currency, viewEvent.occurredKey, data.method, amount, fromInvestment, sign);
         }
         return;
       }
@@ -240,8 +240,7 @@ export class LedgerView {
         const providerGroup = registry.groupOf(data.payeeId);
         this.flows.move(money.currency, customerGroup, providerGroup, kind, amount);
         if (customerGroup !== providerGroup) {
-          const cell = { providerGroup, customerGroup, currency: money.currency, month: monthOfKey(viewEvent.occurredKey) };
-          this.revenueArrivals.arrive(cell, 'cash', amount, false, sign);
+          this.revenueArrivals.arrive(providerGroup, customerGroup, money.currency, viewEvent.occurredKey, 'cash', amount, false, sign);
         }
         return;
       }
@@ -297,8 +296,7 @@ export class LedgerView {
       // closing needs the receiver's group to differ from the tag's investor's, so from the payer's too
       if (closed !== 0n) {
         const registry = this.registry;
-        const cell = { providerGroup: registry.groupOf(move.to), customerGroup: registry.groupOf(move.from), currency: move.currency, month: monthOfKey(move.key) };
-        this.circularCash[tracer.policy].add(cell, closed);
+        this.circularCash[tracer.policy].add(registry.groupOf(move.to), registry.groupOf(move.from), move.currency, move.key, closed);
       }
     }
   }
@@ -322,9 +320,13 @@ export class LedgerView {
     return this.credits.report(this.registry, asOf);
   }
 
-  /** Circular revenue (TRACING.md 1.1) under one policy, per `period`. */
+  /** Circular revenue (TRACING.md 1.1): every cell by month, what any period and policy is computed from. */
+  circularRevenueCells(): CircularRevenueCells {
+    return circularRevenueCells(this.revenueArrivals, this.circularCash);
+  }
+
   circularRevenueReport(policy: Policy, period: RevenuePeriod, asOf: string | null): CircularRevenueReport {
-    return circularRevenueReport(policy, period, asOf, this.revenueArrivals, this.circularCash[policy]);
+    return circularRevenueOfCells(this.circularRevenueCells(), policy, period, asOf);
   }
 
   dealCandidates(): DealCandidates {
