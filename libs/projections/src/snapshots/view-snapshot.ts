@@ -5,7 +5,7 @@ import { SnapshotReader, SnapshotWriter } from './snapshot-codec';
  * The format of a view's snapshot. Bump it whenever what a view holds, or what a figure means,
  * changes: snapshots of another format are never restored (the store drops and rebuilds them).
  */
-export const SNAPSHOT_FORMAT = 'capflow-view-4';
+export const SNAPSHOT_FORMAT = 'capflow-view-5';
 
 /** Every figure of a view, as bytes. */
 export function snapshotOf(view: LedgerView): Buffer {
