@@ -26,7 +26,7 @@ export class ProRataTracer implements CashTracer {
   }
 
   openingBalance(partyId: string, currency: CurrencyCode, amount: bigint): void {
-    this.pool(partyId, currency).receive(amount);
+    this.pool(partyId, currency).total += amount;
   }
 
   fund(investment: InvestmentInfo, amount: bigint, flow: FlowRef): void {
@@ -93,36 +93,18 @@ export class ProRataTracer implements CashTracer {
     const receiverGroup = this.registry.groupNumberOf(toId);
     const groups = this.registry.investorGroupNumbers;
     const traced = this.trace.traced();
-    const takes = this.takes;
-    const { tags, count } = takes;
-    if (takes.wide) {
-      for (let i = 0; i < count; i++) {
-        const tag = tags[i];
-        const closed = groups[tag] === receiverGroup;
-        if (closed) {
-          this.returns.add(kind, tag, takes.wideAmounts[i]);
-          returned += takes.wideAmounts[i];
-        } else pool.add(tag, takes.wideAmounts[i]);
-      }
-    } else {
-      // the hot loop: narrow amounts, no BigInt made
-      const amounts = takes.amounts;
-      // the takes of one outflow sum to about the outflow, itself narrow: this sum stays exact
-      let narrowReturned = 0;
-      for (let i = 0; i < count; i++) {
-        const tag = tags[i];
-        if (groups[tag] === receiverGroup) {
-          this.returns.addNarrow(kind, tag, amounts[i]);
-          narrowReturned += amounts[i];
-        } else pool.addNarrow(tag, amounts[i]);
-      }
-      returned = BigInt(narrowReturned);
+    const { tags, amounts, count } = this.takes;
+    for (let i = 0; i < count; i++) {
+      const tag = tags[i];
+      const take = amounts[i];
+      const closed = groups[tag] === receiverGroup;
+      if (closed) {
+        this.returns.add(kind, tag, take);
+        returned += take;
+      } else pool.add(tag, take);
+      if (tag === traced) this.sink!.tagged('pro_rata', flow, fromId, toId, take, closed);
     }
-    if (traced >= 0) {
-      for (let i = 0; i < count; i++)
-        if (tags[i] === traced) this.sink!.tagged('pro_rata', flow, fromId, toId, takes.amountAt(i), groups[traced] === receiverGroup);
-    }
-    pool.receive(amount);
+    pool.total += amount;
     return returned;
   }
 }

@@ -1,7 +1,6 @@
 import type { CurrencyCode } from '@capflow/contracts';
 import type { SnapshotReader, SnapshotWriter } from '../snapshots/snapshot-codec';
 import type { InvestmentInfo, Registry } from '../view/registry';
-import { NARROW_LIMIT } from './haircut';
 
 export type Policy = 'fifo' | 'pro_rata';
 export const POLICIES: readonly Policy[] = ['fifo', 'pro_rata'];
@@ -115,47 +114,25 @@ export class Copies<P extends { epoch: number; clone(): P }> {
 
 export type SavedPools<P> = ReadonlyMap<CurrencyCode, ReadonlyMap<string, P>>;
 
-/**
- * Returned amounts per investment (by tag), as revenue (cash) and as capital, shared by both
- * tracers. Narrow takes (numbers, see NARROW_LIMIT) are summed as numbers while the sum stays
- * narrow, then carried into the BigInt sums.
- */
+/** Returned amounts per investment (by tag), as revenue (cash) and as capital, shared by both tracers. */
 export class ReturnLedger {
   private cash: bigint[] = [];
   private capital: bigint[] = [];
-  private narrowCash: number[] = [];
-  private narrowCapital: number[] = [];
 
   add(kind: ArrivalKind, tag: number, amount: bigint): void {
     const sums = kind === 'revenue' ? this.cash : this.capital;
     sums[tag] = (sums[tag] ?? 0n) + amount;
   }
 
-  addNarrow(kind: ArrivalKind, tag: number, amount: number): void {
-    const sums = kind === 'revenue' ? this.narrowCash : this.narrowCapital;
-    while (sums.length <= tag) sums.push(0); // packed, not holey
-    const sum = sums[tag] + amount;
-    if (sum < NARROW_LIMIT) {
-      sums[tag] = sum;
-      return;
-    }
-    sums[tag] = 0;
-    this.add(kind, tag, BigInt(sum));
-  }
-
   of(tag: number): { cash: bigint; capital: bigint } {
     if (tag < 0) return { cash: 0n, capital: 0n };
-    return { cash: this.sum(this.cash, this.narrowCash, tag), capital: this.sum(this.capital, this.narrowCapital, tag) };
+    return { cash: this.cash[tag] ?? 0n, capital: this.capital[tag] ?? 0n };
   }
 
   snapshot(w: SnapshotWriter): void {
-    for (const [sums, narrow] of [
-      [this.cash, this.narrowCash],
-      [this.capital, this.narrowCapital],
-    ] as const) {
-      const count = Math.max(sums.length, narrow.length);
-      w.num(count);
-      for (let tag = 0; tag < count; tag++) w.big(this.sum(sums, narrow, tag));
+    for (const sums of [this.cash, this.capital]) {
+      w.num(sums.length);
+      for (let tag = 0; tag < sums.length; tag++) w.big(sums[tag] ?? 0n);
     }
   }
 
@@ -167,13 +144,7 @@ export class ReturnLedger {
     const copy = new ReturnLedger();
     copy.cash = this.cash.slice();
     copy.capital = this.capital.slice();
-    copy.narrowCash = this.narrowCash.slice();
-    copy.narrowCapital = this.narrowCapital.slice();
     return copy;
-  }
-
-  private sum(sums: bigint[], narrow: number[], tag: number): bigint {
-    return (sums[tag] ?? 0n) + BigInt(narrow[tag] ?? 0);
   }
 }
 
