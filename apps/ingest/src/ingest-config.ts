@@ -10,6 +10,8 @@ export class IngestConfig {
     readonly httpHost: string,
     readonly httpPort: number,
     readonly logLevel: string,
+    /** Test-only (CAPFLOW_TEST_APPEND_PROBE): a file that records each append transaction's opening and end, for the fault tier. */
+    readonly appendProbeFile: string | undefined,
   ) {}
 
   get redactedStoreUrl(): string {
@@ -35,6 +37,7 @@ export class IngestConfig {
         `CAPFLOW_LOG_LEVEL: "${logLevel}" is not one of fatal, error, warn, info, debug, trace, silent`,
       );
     }
-    return new IngestConfig(storeUrl, kafka, (env.CAPFLOW_INGEST_HOST ?? '').trim() || '127.0.0.1', Number(port), logLevel);
+    const host = (env.CAPFLOW_INGEST_HOST ?? '').trim() || '127.0.0.1';
+    return new IngestConfig(storeUrl, kafka, host, Number(port), logLevel, env.CAPFLOW_TEST_APPEND_PROBE?.trim() || undefined);
   }
 }

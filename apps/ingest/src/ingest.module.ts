@@ -1,4 +1,4 @@
-import { EventStore, openEventStore } from '@capflow/event-store';
+import { appendProbeFile, EventStore, openEventStore } from '@capflow/event-store';
 import { EventParser, IngestionService, WorkerEventParser } from '@capflow/ingestion';
 import { Holding, KafkaClient, KafkaIngestion, RecordPublisher } from '@capflow/kafka';
 import { loggingTo } from '@capflow/logging';
@@ -65,7 +65,10 @@ export class IngestModule {
       controllers: [IngestController, OperationsController],
       providers: [
         { provide: IngestConfig, useValue: config },
-        { provide: EVENT_STORE, useFactory: () => openEventStore(config.storeUrl) },
+        {
+          provide: EVENT_STORE,
+          useFactory: () => openEventStore(config.storeUrl, { probe: config.appendProbeFile ? appendProbeFile(config.appendProbeFile) : undefined }),
+        },
         {
           provide: KafkaClient,
           useFactory: () =>

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { EventStoreError, EventStoreErrorCode } from './event-store.errors';
+import type { AppendProbe } from './append-probe';
 import type { EventStore } from './event-store.port';
 import { isEsdbUrl, parseEsdbUrl, redactEsdbUrl } from './esdb/esdb-url';
 import { redact as redactPostgresUrl } from './postgres/postgres-url';
@@ -39,6 +40,8 @@ export function redactStoreUrl(url: string): string {
 
 export interface OpenEventStoreOptions {
   clock?: () => Date;
+  /** Test-only: told when each append transaction opens and closes (SQLite and PostgreSQL). */
+  probe?: AppendProbe;
 }
 
 /** Opens (and migrates) the store a URL names. Adapters load lazily: a SQLite user never loads pg. */

@@ -13,6 +13,7 @@ import {
   StoredContent,
   streamIdsOf,
 } from '../append-plan';
+import type { AppendProbe } from '../append-probe';
 import { EventStoreError, EventStoreErrorCode } from '../event-store.errors';
 import type {
   AppendResult,
@@ -36,6 +37,7 @@ import { pollingSubscription } from '../polling-subscription';
 import { StreamVersionCache } from '../stream-version-cache';
 import { storedEventOf } from '../stored-event';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations';
+import { guardPostgresPool } from './postgres-pool';
 import { parsePostgresUrl, redact } from './postgres-url';
 
 const COLUMNS =
@@ -84,6 +86,7 @@ export interface PostgresEventStoreOptions {
   clock?: () => Date;
   /** Pool size (default 4). */
   maxConnections?: number;
+  probe?: AppendProbe;
 }
 
 /**
@@ -102,6 +105,7 @@ export interface PostgresEventStoreOptions {
 export class PostgresEventStore implements EventStore {
   readonly kind = 'postgres';
   private readonly clock: () => Date;
+  private readonly probe: AppendProbe | undefined;
   private readonly table: string;
   private readonly headTable: string;
   private closed = false;
@@ -113,6 +117,7 @@ export class PostgresEventStore implements EventStore {
     options: PostgresEventStoreOptions,
   ) {
     this.clock = options.clock ?? (() => new Date());
+    this.probe = options.probe;
     this.table = `"${schema}".events`;
     this.headTable = `"${schema}".store_head`;
   }
@@ -125,8 +130,7 @@ export class PostgresEventStore implements EventStore {
       connectionTimeoutMillis: 5000,
       application_name: 'capflow',
     };
-    const pool = new Pool(config);
-    pool.on('error', () => undefined); // an idle client's broken connection is replaced on next use
+    const pool = guardPostgresPool(new Pool(config));
     const store = new PostgresEventStore(pool, schema, options);
     try {
       await store.migrate();
@@ -183,16 +187,20 @@ export class PostgresEventStore implements EventStore {
   async withAppendLock<T>(work: (session: AppendSession) => Promise<T>): Promise<T> {
     const client = await this.connect();
     let released = false;
+    let opened = -1;
     try {
       await client.query('BEGIN');
       const { rows } = await client.query<{ position: string; hash: string | null; recorded_at: string | null }>(
         `SELECT position, hash, recorded_at FROM ${this.headTable} WHERE id = 1 FOR UPDATE`,
       );
       const head = { position: Number(rows[0].position), hash: rows[0].hash, recordedAt: rows[0].recorded_at };
+      opened = head.position;
+      this.probe?.opened(opened);
       this.versionCache.begin(head.position);
       const session = new PostgresAppendSession(this, client, head);
       const result = await work(session);
       await client.query('COMMIT');
+      this.probe?.closed('committed', session.head.position);
       this.versionCache.committed(session.head.position);
       return result;
     } catch (error) {
@@ -203,6 +211,7 @@ export class PostgresEventStore implements EventStore {
         client.release(true); // the connection is broken: do not return it to the pool
         released = true;
       }
+      if (opened >= 0) this.probe?.closed('rolled_back', opened);
       throw isConnectionError(error) ? unavailable(error, 'the PostgreSQL store failed during an append') : error;
     } finally {
       if (!released) client.release();
@@ -492,8 +501,9 @@ function isConnectionError(error: unknown): boolean {
     code === 'ETIMEDOUT' ||
     code === 'ENOTFOUND' ||
     code === 'EPIPE' ||
-    (typeof code === 'string' && (code.startsWith('08') || code === '57P01' || code === '3D000' || code === '28P01' || code === '28000')) ||
-    /Connection terminated|timeout exceeded when trying to connect/i.test((error as Error)?.message ?? '')
+    // 08: connection exceptions; 57P01-03: the server shut down, crashed or is starting up again
+    (typeof code === 'string' && (code.startsWith('08') || /^57P0[123]$/.test(code) || code === '3D000' || code === '28P01' || code === '28000')) ||
+    /Connection terminated|timeout exceeded when trying to connect|not queryable/i.test((error as Error)?.message ?? '')
   );
 }
 

@@ -11,6 +11,7 @@ import {
   StoredContent,
   streamIdsOf,
 } from '../append-plan';
+import type { AppendProbe } from '../append-probe';
 import { EventStoreError, EventStoreErrorCode } from '../event-store.errors';
 import type {
   AppendResult,
@@ -107,6 +108,7 @@ function chainRecordOf(row: EventRow): ChainRecord {
 
 export interface SqliteEventStoreOptions {
   clock?: () => Date;
+  probe?: AppendProbe;
 }
 
 /**
@@ -120,6 +122,7 @@ export class SqliteEventStore implements EventStore {
   private readonly mutex = new Mutex();
   private readonly versionCache = new StreamVersionCache();
   private readonly clock: () => Date;
+  private readonly probe: AppendProbe | undefined;
   private readonly statements: ReturnType<SqliteEventStore['prepareStatements']>;
   private closed = false;
 
@@ -129,6 +132,7 @@ export class SqliteEventStore implements EventStore {
     options: SqliteEventStoreOptions,
   ) {
     this.clock = options.clock ?? (() => new Date());
+    this.probe = options.probe;
     this.statements = this.prepareStatements();
   }
 
@@ -200,17 +204,22 @@ export class SqliteEventStore implements EventStore {
     return this.mutex.run(async () => {
       this.assertOpen();
       await this.beginImmediate();
+      let opened = -1;
       try {
         const head = this.headRow();
+        opened = head.position;
+        this.probe?.opened(opened);
         this.versionCache.begin(head.position);
         const session = new SqliteAppendSession(this, head);
         const result = await work(session);
         this.writer.exec('COMMIT');
+        this.probe?.closed('committed', session.head.position);
         this.versionCache.committed(session.head.position);
         return result;
       } catch (error) {
         this.versionCache.forget();
         if (this.writer.inTransaction) this.writer.exec('ROLLBACK');
+        if (opened >= 0) this.probe?.closed('rolled_back', opened);
         throw error;
       }
     });

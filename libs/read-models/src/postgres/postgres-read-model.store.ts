@@ -1,5 +1,5 @@
 import { instantKey } from '@capflow/contracts';
-import { parsePostgresUrl } from '@capflow/event-store';
+import { guardPostgresPool, parsePostgresUrl } from '@capflow/event-store';
 import type { Restatement, SnapshotMark } from '@capflow/projections';
 import { Pool, PoolClient } from 'pg';
 import { READ_MODEL_MIGRATIONS } from '../read-model-migrations';
@@ -29,8 +29,7 @@ export class PostgresReadModelStore implements ReadModelStore {
 
   static async open(url: string): Promise<PostgresReadModelStore> {
     const { connectionString, schema } = parsePostgresUrl(url);
-    const pool = new Pool({ connectionString, max: 2, connectionTimeoutMillis: 5000, application_name: 'capflow-read-models' });
-    pool.on('error', () => undefined);
+    const pool = guardPostgresPool(new Pool({ connectionString, max: 2, connectionTimeoutMillis: 5000, application_name: 'capflow-read-models' }));
     const store = new PostgresReadModelStore(pool, schema);
     const client = await pool.connect().catch(async (error) => {
       await pool.end();
