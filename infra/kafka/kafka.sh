@@ -15,6 +15,7 @@
 #   CAPFLOW_KAFKA_STOP_TIMEOUT   seconds `stop` waits after SIGTERM before SIGKILL (default 20)
 #   CAPFLOW_KAFKA_HEAP           JVM heap flags (default "-Xms256m -Xmx768m")
 #   CAPFLOW_KAFKA_LOG_LEVEL      root log level of the broker's log (default INFO)
+#   CAPFLOW_KAFKA_EXTRA_CONFIG   lines appended to server.properties at start (e.g. group.min.session.timeout.ms=1000)
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -232,6 +233,7 @@ background.threads=2
 num.recovery.threads.per.data.dir=1
 log.cleaner.threads=1
 EOF
+  [ -z "${CAPFLOW_KAFKA_EXTRA_CONFIG:-}" ] || printf '%s\n' "$CAPFLOW_KAFKA_EXTRA_CONFIG" >>"$dir/server.properties"
   cat >"$dir/log4j2.properties" <<EOF
 # Written by infra/kafka/kafka.sh: everything to stdout, which kafka.sh sends to broker.log.
 status = warn

@@ -33,10 +33,10 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   private async start(): Promise<void> {
     const handler = this.getHandlerByPattern(INGEST_BATCH);
     if (!handler) throw new Error(`no handler for ${INGEST_BATCH}`);
-    const { topic, retryTopic, groupId } = this.client.settings;
+    const { topic, retryTopic, groupId, fetchBytes } = this.client.settings;
     await this.client.ensureTopics();
     const partitions = await this.client.partitionCount(topic);
-    this.consumer = this.client.batchConsumer({ topics: [topic, retryTopic], maxBytesPerPartition: fetchBytesPerPartition(partitions) });
+    this.consumer = this.client.batchConsumer({ topics: [topic, retryTopic], maxBytesPerPartition: fetchBytesPerPartition(partitions, fetchBytes) });
     void this.consumer.failure().then((error) => {
       this.log.error(`consumer stopped for good: ${error.message}`);
       process.exitCode = 1;

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { Admin, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, logLevel, LogEntry, Partitioners, Producer } from 'kafkajs';
+import { Admin, AssignerProtocol, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, logLevel, LogEntry, Partitioners, Producer } from 'kafkajs';
 import { Header } from './dead-letter';
 import { KafkaError, KafkaErrorCode } from './kafka.errors';
 import { BatchHandler, InboundBatch, InboundMessage, OutboundRecord } from './kafka-message';
-import { KafkaSettings } from './kafka-settings';
+import { DEFAULT_FETCH_BYTES, KafkaSettings } from './kafka-settings';
 
 /** A Kafka client's log line, handed to the process's own logger. */
 export type KafkaLog = (level: 'error' | 'warn' | 'info' | 'debug', message: string, fields: Record<string, unknown>) => void;
@@ -13,20 +13,19 @@ const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
 /** Records per producer request (see RecordPublisher.send). */
 const SEND_SLICE = 500;
-/** What one fetch brings of a topic, about: 8 MiB, some 28,000 generated facts, a store transaction's worth. */
-const FETCH_BYTES = 8 * 1024 * 1024;
 const MIN_FETCH_BYTES_PER_PARTITION = 1024 * 1024;
 
 /**
- * A batch's size on a topic of `partitions` partitions: about 8 MiB in all, spread over them. With
+ * A batch's size on a topic of `partitions` partitions: about `fetchBytes` (8 MiB unless
+ * configured) in all, spread over them, and 1 MiB at least unless less was asked for. With
  * one partition, batches of 8 MiB. With several, each fetch brings a batch of each partition, all of
  * the same stretch of the producers' time, so the facts a batch refers to on other partitions come
  * in the same round (an unknown_reference held in memory heals there); batches of 8 MiB each would
  * each cover a partition's next 28,000 facts, and a fact would wait for five other batches of
  * facts that came long after it before what it refers to is stored.
  */
-export function fetchBytesPerPartition(partitions: number): number {
-  return Math.max(MIN_FETCH_BYTES_PER_PARTITION, Math.floor(FETCH_BYTES / Math.max(1, partitions)));
+export function fetchBytesPerPartition(partitions: number, fetchBytes = DEFAULT_FETCH_BYTES): number {
+  return Math.max(Math.min(MIN_FETCH_BYTES_PER_PARTITION, fetchBytes), Math.floor(fetchBytes / Math.max(1, partitions)));
 }
 
 /**
@@ -122,6 +121,20 @@ export class KafkaClient {
     return rows;
   }
 
+  /** The group's state and, per member, the partitions assigned to it (empty while it rebalances). */
+  async groupMembers(groupId: string): Promise<{ state: string; members: { memberId: string; partitions: { topic: string; partition: number }[] }[] }> {
+    const admin = await this.admin();
+    const [group] = (await admin.describeGroups([groupId])).groups;
+    return {
+      state: group.state,
+      members: group.members.map((member) => {
+        const assignment = member.memberAssignment.length > 0 ? AssignerProtocol.MemberAssignment.decode(member.memberAssignment) : null;
+        const partitions = Object.entries(assignment?.assignment ?? {}).flatMap(([topic, numbers]) => numbers.map((partition) => ({ topic, partition })));
+        return { memberId: member.memberId, partitions };
+      }),
+    };
+  }
+
   async publisher(): Promise<RecordPublisher> {
     // murmur2 on the key, as the Java client: the same key lands on the same partition from either
     // Idempotent (acks all, one request in flight): a send the client retries after a timeout is not
@@ -151,9 +164,9 @@ export class KafkaClient {
     const consumer = this.kafka.consumer({
       groupId: options.groupId ?? this.settings.groupId,
       sessionTimeout: this.settings.sessionTimeoutMs,
-      heartbeatInterval: Math.max(1000, Math.floor(this.settings.sessionTimeoutMs / 5)),
+      heartbeatInterval: Math.max(200, Math.floor(this.settings.sessionTimeoutMs / 5)),
       // Large fetches make large batches: one store transaction per batch is what keeps ingestion fast.
-      maxBytesPerPartition: options.maxBytesPerPartition ?? FETCH_BYTES,
+      maxBytesPerPartition: options.maxBytesPerPartition ?? DEFAULT_FETCH_BYTES,
       maxBytes: 32 * 1024 * 1024,
       maxWaitTimeInMs: options.maxWaitTimeInMs ?? 500,
       allowAutoTopicCreation: false,

@@ -31,6 +31,7 @@ describe('kafkaSettingsFromEnvironment', () => {
       backoffMs: 1000,
       maxBackoffMs: 60_000,
       sessionTimeoutMs: 10_000,
+      fetchBytes: 8 * 1024 * 1024,
     });
     expect(DEFAULT_TOPIC).toBe('capflow.events.v1');
     expect(DEFAULT_GROUP).toBe('capflow-ingest');
@@ -64,6 +65,7 @@ describe('kafkaSettingsFromEnvironment', () => {
       CAPFLOW_KAFKA_RETRY_BACKOFF_MS: '250',
       CAPFLOW_KAFKA_RETRY_MAX_BACKOFF_MS: '4000',
       CAPFLOW_KAFKA_SESSION_TIMEOUT_MS: '30000',
+      CAPFLOW_KAFKA_FETCH_BYTES: '65536',
     });
     expect(settings).toEqual({
       brokers: ['broker:9092'],
@@ -77,6 +79,7 @@ describe('kafkaSettingsFromEnvironment', () => {
       backoffMs: 250,
       maxBackoffMs: 4000,
       sessionTimeoutMs: 30_000,
+      fetchBytes: 65_536,
     });
   });
 
@@ -131,10 +134,12 @@ describe('kafkaSettingsFromEnvironment', () => {
     ['CAPFLOW_KAFKA_RETRY_BACKOFF_MS', '3600001'],
     ['CAPFLOW_KAFKA_RETRY_MAX_BACKOFF_MS', '1m'],
     ['CAPFLOW_KAFKA_RETRY_MAX_BACKOFF_MS', '86400001'],
-    ['CAPFLOW_KAFKA_SESSION_TIMEOUT_MS', '5999'],
+    ['CAPFLOW_KAFKA_SESSION_TIMEOUT_MS', '999'],
     ['CAPFLOW_KAFKA_SESSION_TIMEOUT_MS', '0'],
     ['CAPFLOW_KAFKA_SESSION_TIMEOUT_MS', '300001'],
     ['CAPFLOW_KAFKA_SESSION_TIMEOUT_MS', '10s'],
+    ['CAPFLOW_KAFKA_FETCH_BYTES', '16383'],
+    ['CAPFLOW_KAFKA_FETCH_BYTES', '1MiB'],
   ])('given %s=%j, when read, then it is refused with invalid_kafka_config, naming the variable', (name, value) => {
     const error = refusalOf({ ...BROKERS, [name]: value });
     expect(error.code).toBe(KafkaErrorCode.InvalidConfig);
@@ -164,8 +169,10 @@ describe('kafkaSettingsFromEnvironment', () => {
     ['CAPFLOW_KAFKA_RETRY_BACKOFF_MS', '0', (s: Settings) => s.backoffMs, 0],
     ['CAPFLOW_KAFKA_RETRY_BACKOFF_MS', '3600000', (s: Settings) => s.backoffMs, 3_600_000],
     ['CAPFLOW_KAFKA_RETRY_MAX_BACKOFF_MS', '86400000', (s: Settings) => s.maxBackoffMs, 86_400_000],
-    ['CAPFLOW_KAFKA_SESSION_TIMEOUT_MS', '6000', (s: Settings) => s.sessionTimeoutMs, 6000],
+    ['CAPFLOW_KAFKA_SESSION_TIMEOUT_MS', '1000', (s: Settings) => s.sessionTimeoutMs, 1000],
     ['CAPFLOW_KAFKA_SESSION_TIMEOUT_MS', '300000', (s: Settings) => s.sessionTimeoutMs, 300_000],
+    ['CAPFLOW_KAFKA_FETCH_BYTES', '16384', (s: Settings) => s.fetchBytes, 16_384],
+    ['CAPFLOW_KAFKA_FETCH_BYTES', '268435456', (s: Settings) => s.fetchBytes, 268_435_456],
   ])('given %s=%j at the edge of what is allowed, when read, then it is accepted', (name, value, pick, expected) => {
     const settings = kafkaSettingsFromEnvironment({ ...BROKERS, [name]: value });
     expect(settings && pick(settings)).toEqual(expected);

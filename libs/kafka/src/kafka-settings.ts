@@ -17,9 +17,13 @@ export interface KafkaSettings {
   backoffMs: number;
   maxBackoffMs: number;
   sessionTimeoutMs: number;
+  /** Bytes one fetch brings of the topics in all, spread over their partitions: the size of a batch (see fetchBytesPerPartition). */
+  fetchBytes: number;
 }
 
 export const DEFAULT_TOPIC = 'capflow.events.v1';
+/** About 28,000 generated facts: a store transaction's worth. */
+export const DEFAULT_FETCH_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_GROUP = 'capflow-ingest';
 
 /** KAFKA_BROKERS and the CAPFLOW_KAFKA_* variables; undefined when KAFKA_BROKERS is not set. */
@@ -36,6 +40,7 @@ export function kafkaSettingsFromEnvironment(env: NodeJS.ProcessEnv = process.en
     backoffMs: env.CAPFLOW_KAFKA_RETRY_BACKOFF_MS,
     maxBackoffMs: env.CAPFLOW_KAFKA_RETRY_MAX_BACKOFF_MS,
     sessionTimeoutMs: env.CAPFLOW_KAFKA_SESSION_TIMEOUT_MS,
+    fetchBytes: env.CAPFLOW_KAFKA_FETCH_BYTES,
   });
 }
 
@@ -49,6 +54,7 @@ interface RawKafkaSettings {
   backoffMs?: string;
   maxBackoffMs?: string;
   sessionTimeoutMs?: string;
+  fetchBytes?: string;
 }
 
 const TOPIC_NAME = /^[A-Za-z0-9._-]{1,200}$/;
@@ -83,7 +89,8 @@ export function kafkaSettings(raw: RawKafkaSettings): KafkaSettings {
     maxAttempts: integer(raw.maxAttempts, 'CAPFLOW_KAFKA_RETRY_ATTEMPTS', 5, 1, 1000),
     backoffMs,
     maxBackoffMs: Math.max(backoffMs, integer(raw.maxBackoffMs, 'CAPFLOW_KAFKA_RETRY_MAX_BACKOFF_MS', 60_000, 0, 86_400_000)),
-    sessionTimeoutMs: integer(raw.sessionTimeoutMs, 'CAPFLOW_KAFKA_SESSION_TIMEOUT_MS', 10_000, 6000, 300_000),
+    sessionTimeoutMs: integer(raw.sessionTimeoutMs, 'CAPFLOW_KAFKA_SESSION_TIMEOUT_MS', 10_000, 1000, 300_000),
+    fetchBytes: integer(raw.fetchBytes, 'CAPFLOW_KAFKA_FETCH_BYTES', DEFAULT_FETCH_BYTES, 16 * 1024, 256 * 1024 * 1024),
   };
 }
 

@@ -19,6 +19,7 @@ export const SETTINGS: KafkaSettings = {
   backoffMs: 1000,
   maxBackoffMs: 5000,
   sessionTimeoutMs: 10_000,
+  fetchBytes: 8 * 1024 * 1024,
 };
 
 /** Remembers every send of some records (a failing one too); rejects when told to. */
