@@ -48,5 +48,12 @@ module.exports = {
       globalSetup: '<rootDir>/test/support/kafka-broker.js',
       globalTeardown: '<rootDir>/test/support/kafka-broker-teardown.js',
     },
+    {
+      // kill -9 of capflow, PostgreSQL and the broker: each spec starts the broker and cluster it kills
+      ...shared,
+      displayName: 'faults',
+      testMatch: ['<rootDir>/test/faults/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/support/build-once.js',
+    },
   ],
 };

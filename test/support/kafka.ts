@@ -26,7 +26,7 @@ export function uniqueTopic(name: string): string {
 /** The environment of capflow commands for one test's topic: fast retries, a short session timeout. */
 export function kafkaEnv(topic: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    KAFKA_BROKERS: brokers(),
+    KAFKA_BROKERS: extra.KAFKA_BROKERS ?? brokers(),
     CAPFLOW_KAFKA_TOPIC: topic,
     CAPFLOW_KAFKA_GROUP: `${topic}.group`,
     CAPFLOW_KAFKA_RETRY_BACKOFF_MS: '200',
