@@ -4,6 +4,7 @@ import { BalancesCommand } from './commands/balances.command';
 import { DemoCommand } from './commands/demo.command';
 import { DlqCommandGroup, DlqListCommand, DlqReplayCommand, DlqShowCommand } from './commands/dlq.command';
 import { EventsCommand } from './commands/events.command';
+import { ExportCommand } from './commands/export.command';
 import { ImportCommand } from './commands/import.command';
 import { IngestCommand } from './commands/ingest.command';
 import { ProduceCommand } from './commands/produce.command';
@@ -37,6 +38,7 @@ import { StoreOpener } from './store/store-opener.service';
     ImportCommand,
     VerifyCommand,
     EventsCommand,
+    ExportCommand,
     SchemaCommand,
     ReportService,
     BalancesCommand,

@@ -7,14 +7,20 @@
  * cannot pass as one.
  */
 export function toCsv(headers: string[], rows: (string | number | null)[][], exactColumns: readonly number[]): string {
+  return csvLines([headers], []) + csvLines(rows, exactColumns);
+}
+
+/** Rows as CSV lines (each ended by CRLF), cells quoted and made inert as toCsv says: for a file written in batches. */
+export function csvLines(rows: (string | number | null)[][], exactColumns: readonly number[]): string {
   const exact = new Set(exactColumns);
   const field = (value: string | number | null, column: number) => {
     const raw = value === null ? '' : String(value);
     const text = exact.has(column) && DECIMAL.test(raw) ? raw : neutralised(raw);
     return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   };
-  const header = (name: string) => field(name, -1);
-  return [headers.map(header).join(','), ...rows.map((row) => row.map(field).join(','))].join('\r\n') + '\r\n';
+  let out = '';
+  for (const row of rows) out += `${row.map(field).join(',')}\r\n`;
+  return out;
 }
 
 /** What an exact column holds: a plain decimal, which no spreadsheet runs. Anything else in it is treated as text. */

@@ -9,7 +9,7 @@ export { auditRecordOf } from './audit-record';
 export type { AuditRecord } from './audit-record';
 export { asCsv, BALANCES, BALANCES_SERIES, CIRCULAR_REVENUE, COMMITMENTS, CREDITS, DEAL_LINKS, FLOWS, PROVIDER_BACKLOG, RESTATEMENTS, ROUND_TRIPS, ROUND_TRIPS_SERIES, TRACE } from './tabular';
 export type { Tabular } from './tabular';
-export { toCsv } from './csv';
+export { csvLines, toCsv } from './csv';
 export { flowsAsDot, flowsAsMermaid } from './flow-graph-formats';
 export { BALANCE_FILTERS, balanceRows, isWhole, MAX_PAGE_ROWS, ROUND_TRIP_FILTERS, roundTripRows, rowsRequestOf, seriesRows } from './report-rows';
 export type { BalanceFilter, PageInfo, RoundTripFilter, RowsNames, RowsRequest } from './report-rows';
