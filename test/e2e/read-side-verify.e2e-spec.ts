@@ -4,7 +4,7 @@
  * restatement, a snapshot's bytes or the position it is valid from, a snapshot's frame), exit 2;
  * an untouched store verifies 0, read models behind the log are compared as of their checkpoints;
  * `--log-only` checks the chain alone. A server refuses (503) a read model whose documents do not
- * hash to its digest and names it in /health. On a real SQLite file and a real PostgreSQL schema:
+ * hash to its digest, and a view from a snapshot that does not hash to its own, and names them in /health. On a real SQLite file and a real PostgreSQL schema:
  * the read models are built in this process (snapshots every 4 events, so that a small ledger has
  * several), the built command line verifies them.
  */
@@ -222,6 +222,16 @@ describe.each([
       sql(`UPDATE rm_snapshot_frames SET body = replace(body, '"aws","amazon"', '"aws","openai"')`, /^snapshot frame built at \d+$/),
       'snapshots',
     ],
+    [
+      "a snapshot's digest",
+      sql(`UPDATE rm_snapshots SET digest = '${'0'.repeat(64)}'`, /^snapshot at \S+ position \d+, built at \d+$/),
+      'snapshots',
+    ],
+    [
+      "a snapshot frame's digest",
+      sql(`UPDATE rm_snapshot_frames SET digest = '${'0'.repeat(64)}'`, /^snapshot frame built at \d+$/),
+      'snapshots',
+    ],
   ];
 
   it.each(tampered)('editing %s: exit 2, naming the read model and the row', async (_what, edit, readModel) => {
@@ -317,5 +327,29 @@ describe.each([
     } finally {
       await api.close();
     }
+  });
+
+  it('serve and reports: a snapshot whose bytes do not hash to its digest is named in /health, and no view starts from it', async () => {
+    const { place } = await fresh();
+    await place.changeSnapshotByte();
+    const api = await startApi({ storeUrl: place.url, projector: false });
+    try {
+      const health = await api.call('/health');
+      expect(health.json).toMatchObject({
+        status: 'degraded',
+        readModels: { unreconciled: [{ projection: 'snapshots', detail: expect.stringMatching(/^snapshot at .*: its bytes do not hash to its digest$/) }] },
+      });
+      const refused = await api.call('/api/balances?asOf=2099-01-01', { key: api.keys.auditor.key });
+      expect(refused.status).toBe(503);
+      expect(refused.json).toMatchObject({ code: 'read_model_unreconciled', readModel: 'snapshots' });
+      expect((await api.call('/api/balances', { key: api.keys.auditor.key })).status).toBe(200); // the current one is intact
+    } finally {
+      await api.close();
+    }
+    const listed = JSON.parse(runCli(['projections', '--store', place.url, '--json']).stdout);
+    expect(listed.snapshots.unreconciled).toMatch(/: its bytes do not hash to its digest$/);
+    const cli = runCli(['balances', '--as-of', '2099-01-01', '--store', place.url]);
+    expect(cli.status).toBe(1);
+    expect(cli.stderr).toMatch(/^capflow: the snapshots read model does not match its digest \(snapshot at .*: its bytes do not hash to its digest\)/);
   });
 });

@@ -12,13 +12,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../support/cli';
-import { FAULT_SESSION_TIMEOUT_MS, faultEnv, OwnBroker, printFigures } from '../support/faults';
+import { dropFaultSchemas, FAULT_SESSION_TIMEOUT_MS, faultEnv, OwnBroker, postgresStoreUrl, printFigures } from '../support/faults';
 import { outcomeOf, partitionSafeWorkload, publishEarlyPhases, publishRecords, referenceIds, Workload } from '../support/fault-workload';
 import { eventually, IngestProcess, sleep, startIngest, storeHead, uniqueTopic } from '../support/kafka';
 
 jest.setTimeout(1_800_000);
 
-const TEST_POSTGRES_URL = process.env.CAPFLOW_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 const PARTITIONS = 6;
 
 let scratch: string;
@@ -27,7 +26,8 @@ beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), 'capflow-faults-group-'));
   broker = OwnBroker.start(join(scratch, 'broker'));
 });
-afterAll(() => {
+afterAll(async () => {
+  await dropFaultSchemas();
   broker?.stop();
   rmSync(scratch, { recursive: true, force: true });
 });
@@ -35,7 +35,6 @@ afterAll(() => {
 // five attempts: with six partitions a reference may come a few batches after what uses it
 const groupEnv = (topic: string) => faultEnv(broker, topic, PARTITIONS, 1_048_576, { CAPFLOW_KAFKA_RETRY_ATTEMPTS: '5' });
 
-const storeUrl = (name: string) => `${TEST_POSTGRES_URL}?schema=faults_${name}_${process.pid}_${Date.now().toString(36)}`;
 
 /** The current reports of a store, as the command line gives them. */
 function reports(store: string): string[] {
@@ -73,7 +72,7 @@ it('a member frozen past its session timeout loses its partitions, wakes up, and
   const work = partitionSafeWorkload(scratch, 'frozen', 60_000);
   const topic = uniqueTopic('frozen');
   const env = groupEnv(topic);
-  const store = storeUrl('frozen');
+  const store = postgresStoreUrl('frozen');
   const members = [startIngest(store, env), startIngest(store, env)];
   try {
     await Promise.all(members.map((member) => member.url()));
@@ -110,7 +109,7 @@ it('three members, one killed every few seconds and replaced, while they ingest 
   const work = partitionSafeWorkload(scratch, 'three', Number(process.env.CAPFLOW_FAULT_GROUP_FACTS ?? 200_000));
   const topic = uniqueTopic('three');
   const env = groupEnv(topic);
-  const store = storeUrl('three');
+  const store = postgresStoreUrl('three');
   const members = [startIngest(store, env), startIngest(store, env), startIngest(store, env)];
   let kills = 0;
   try {

@@ -9,14 +9,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI_PATH, REPO_ROOT, runCli } from '../support/cli';
-import { printFigures } from '../support/faults';
+import { dropFaultSchemas, postgresStoreUrl, printFigures } from '../support/faults';
 import { outcomeOf, workload, Workload } from '../support/fault-workload';
 import { storedEvents, storeHead } from '../support/kafka';
 
 jest.setTimeout(1_200_000);
 
 const KILLS = 20;
-const TEST_POSTGRES_URL = process.env.CAPFLOW_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 let scratch: string;
 let work: Workload;
@@ -24,7 +23,10 @@ beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), 'capflow-faults-import-'));
   work = workload(scratch, 'import', 120_000);
 });
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+afterAll(async () => {
+  await dropFaultSchemas();
+  rmSync(scratch, { recursive: true, force: true });
+});
 
 /** Starts an import and SIGKILLs it after `ms`, unless it finished first. */
 async function importKilledAfter(store: string, ms: number): Promise<{ killed: boolean; head: number }> {
@@ -38,7 +40,7 @@ async function importKilledAfter(store: string, ms: number): Promise<{ killed: b
 
 describe.each([
   ['SQLite', () => `sqlite:${join(scratch, 'import.db')}`],
-  ['PostgreSQL', () => `${TEST_POSTGRES_URL}?schema=faults_import_${process.pid}_${Date.now().toString(36)}`],
+  ['PostgreSQL', () => postgresStoreUrl('import')],
 ])('capflow import on %s under kill -9', (name, storeUrl) => {
   it(`killed mid-file ${KILLS} times, then run to completion: what one import stores, at the same positions`, async () => {
     const started = Date.now();

@@ -8,14 +8,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { faultEnv, landingOf, OwnBroker, printFigures, untilCommittedBeyond, untilTransactionOpen } from '../support/faults';
+import { dropFaultSchemas, faultEnv, landingOf, OwnBroker, postgresStoreUrl, printFigures, untilCommittedBeyond, untilTransactionOpen } from '../support/faults';
 import { outcomeOf, publishRecords, referenceIds, workload, Workload } from '../support/fault-workload';
 import { eventually, sleep, startIngest, storeHead, uniqueTopic } from '../support/kafka';
 
 jest.setTimeout(1_800_000);
 
 const KILLS = Number(process.env.CAPFLOW_FAULT_KILLS ?? 50); // per store: 100 in all
-const TEST_POSTGRES_URL = process.env.CAPFLOW_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 let scratch: string;
 let broker: OwnBroker;
@@ -25,14 +24,15 @@ beforeAll(() => {
   broker = OwnBroker.start(join(scratch, 'broker'));
   work = workload(scratch, 'kills', Number(process.env.CAPFLOW_FAULT_FACTS ?? 60_000));
 });
-afterAll(() => {
+afterAll(async () => {
+  await dropFaultSchemas();
   broker?.stop();
   rmSync(scratch, { recursive: true, force: true });
 });
 
 const stores: [string, () => string][] = [
   ['SQLite', () => `sqlite:${join(scratch, 'kills.db')}`],
-  ['PostgreSQL', () => `${TEST_POSTGRES_URL}?schema=faults_${process.pid}_${Date.now().toString(36)}`],
+  ['PostgreSQL', () => postgresStoreUrl('kills')],
 ];
 
 describe.each(stores)('capflow ingest on %s under kill -9', (name, storeUrl) => {

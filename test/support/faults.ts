@@ -6,6 +6,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, closeSync, existsSync, fstatSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { Client } from 'pg';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { REPO_ROOT } from './cli';
@@ -65,6 +66,26 @@ function waitForExit(pid: number): void {
     spawnSync('sleep', ['0.05']);
   }
   throw new Error(`process ${pid} did not exit after SIGKILL`);
+}
+
+const TEST_POSTGRES_URL = process.env.CAPFLOW_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+const schemas: string[] = [];
+
+/** A store in a fresh schema of the test database; dropFaultSchemas drops them all. */
+export function postgresStoreUrl(name: string): string {
+  const schema = `faults_${name}_${process.pid}_${Date.now().toString(36)}`;
+  schemas.push(schema);
+  return `${TEST_POSTGRES_URL}?schema=${schema}`;
+}
+
+export async function dropFaultSchemas(): Promise<void> {
+  const client = new Client({ connectionString: TEST_POSTGRES_URL });
+  await client.connect();
+  try {
+    for (const schema of schemas.splice(0)) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
 }
 
 /** A free TCP port on the loopback interface. */

@@ -33,3 +33,8 @@ export function digestOfCanonical(texts: ReadonlyMap<string, string>): string {
   [...texts.keys()].sort().forEach((name, index) => hash.update(`${index > 0 ? ',' : ''}${JSON.stringify(name)}:${texts.get(name)!}`));
   return hash.update('}').digest('hex');
 }
+
+/** The SHA-256 of bytes as stored (a snapshot's, a frame's JSON text), hex. */
+export function bytesDigest(bytes: Buffer | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}

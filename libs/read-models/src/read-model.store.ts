@@ -4,6 +4,18 @@ import type { Restatement, SnapshotMark } from '@capflow/projections';
 export const PROJECTIONS = ['balances', 'round-trips', 'commitments', 'credits', 'flows', 'restatements'] as const;
 export type ProjectionName = (typeof PROJECTIONS)[number];
 
+/** A snapshot as stored: its bytes, and the SHA-256 the projector wrote beside them (null: stored before digests were kept). */
+export interface StoredSnapshot {
+  body: Buffer;
+  digest: string | null;
+}
+
+/** A snapshot frame as stored: its JSON text (the digest is of these bytes) and the digest beside it. */
+export interface StoredFrame {
+  text: string;
+  digest: string | null;
+}
+
 export function isProjectionName(name: string): name is ProjectionName {
   return (PROJECTIONS as readonly string[]).includes(name);
 }
@@ -73,12 +85,12 @@ export interface ReadModelStore {
   restatementRows(after: number, limit: number): Promise<StoredRestatement[]>;
   /** Where the snapshots of `format` are (each one is whole and valid on its own: see SnapshotMark). */
   snapshotMarks(format: string): Promise<SnapshotMark[]>;
-  /** One snapshot's bytes; null if it is gone (a replay replaced it). */
-  snapshot(format: string, mark: SnapshotMark): Promise<Buffer | null>;
-  /** Stores one snapshot. */
+  /** One snapshot's bytes and digest; null if it is gone (a replay replaced it). */
+  snapshot(format: string, mark: SnapshotMark): Promise<StoredSnapshot | null>;
+  /** Stores one snapshot, with the digest of its bytes. */
   addSnapshot(format: string, mark: SnapshotMark, body: Buffer): Promise<void>;
-  /** The registrations and reversals known to the pass that took the snapshots at `builtAt` (see FrameEvent). */
-  snapshotFrame(format: string, builtAt: number): Promise<FrameEvent[] | null>;
+  /** The registrations and reversals known to the pass that took the snapshots at `builtAt` (see FrameEvent), and their digest. */
+  snapshotFrame(format: string, builtAt: number): Promise<StoredFrame | null>;
   addSnapshotFrame(format: string, builtAt: number, events: readonly FrameEvent[]): Promise<void>;
   /** Drops every snapshot (of any format): a replay makes them again. */
   clearSnapshots(): Promise<void>;

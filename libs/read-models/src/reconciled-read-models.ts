@@ -1,7 +1,7 @@
 import { canonicalJson } from '@capflow/contracts';
-import type { Restatement, SnapshotMark } from '@capflow/projections';
+import { Restatement, SNAPSHOT_FORMAT, SnapshotMark } from '@capflow/projections';
 import { createHash } from 'node:crypto';
-import { chainDigest, digestOf, digestOfCanonical, EMPTY_DIGEST } from './digest';
+import { bytesDigest, chainDigest, digestOf, digestOfCanonical, EMPTY_DIGEST } from './digest';
 import { UnreconciledReadModel } from './read-model.errors';
 import type {
   FrameEvent,
@@ -10,10 +10,17 @@ import type {
   ProjectionWrite,
   ReadModelStore,
   RestatementFilter,
+  StoredFrame,
   StoredRestatement,
+  StoredSnapshot,
 } from './read-model.store';
 
 const PAGE = 5000;
+
+/** How a snapshot is named to people: its checkpoint and the pass that took it. */
+export function snapshotName(mark: SnapshotMark): string {
+  return `snapshot at ${mark.checkpoint.key} position ${mark.checkpoint.position}, built at ${mark.builtAt}`;
+}
 
 /** What was found of one state of a projection (its generation, checkpoint and digest). */
 interface Reconciliation {
@@ -35,22 +42,48 @@ interface Reconciliation {
  * (a checkpoint moves, a rebuild switches generation) and, since a row can be changed under an
  * unchanged checkpoint, each document or row handed out is compared with its own digest taken
  * then. This does not prove a read model is what the log implies, only that it is what the
- * projector wrote with its digest (`verify` recomputes it from the log); snapshots have no digest
- * of their own and are checked by `verify` only. Writes pass through.
+ * projector wrote with its digest (`verify` recomputes it from the log). Snapshots and their
+ * frames are handed out only if their bytes hash to the digest stored beside them; one stored
+ * before digests were kept is not used, so a view starts from the log instead. Writes pass through.
  */
 export class ReconciledReadModels implements ReadModelStore {
   private readonly reconciled = new Map<ProjectionName, Reconciliation>();
+  private snapshotsChecked: { key: string; problem: string | null } | null = null;
 
   constructor(private readonly inner: ReadModelStore) {}
 
-  /** Each read model whose stored content does not match its digest, and why. */
-  async unreconciled(): Promise<{ projection: ProjectionName; detail: string }[]> {
-    const found: { projection: ProjectionName; detail: string }[] = [];
+  /** The rows as stored, unchecked: what `verify` compares with the log, naming each one that differs. */
+  get stored(): ReadModelStore {
+    return this.inner;
+  }
+
+  /** Each read model whose stored content does not match its digest, and why; the snapshots too, as one. */
+  async unreconciled(): Promise<{ projection: ProjectionName | 'snapshots'; detail: string }[]> {
+    const found: { projection: ProjectionName | 'snapshots'; detail: string }[] = [];
     for (const projection of (await this.inner.states()).keys()) {
       const reconciliation = await this.reconcile(projection);
       if (reconciliation?.problem) found.push({ projection, detail: reconciliation.problem });
     }
+    const snapshots = await this.snapshotProblem();
+    if (snapshots) found.push({ projection: 'snapshots', detail: snapshots });
     return found;
+  }
+
+  /** The first snapshot or frame whose bytes do not hash to their digest; checked again only when the snapshots change. */
+  private async snapshotProblem(): Promise<string | null> {
+    const marks = await this.inner.snapshotMarks(SNAPSHOT_FORMAT);
+    const key = marks.map((mark) => snapshotName(mark)).join('\n');
+    if (this.snapshotsChecked?.key === key) return this.snapshotsChecked.problem;
+    let problem: string | null = null;
+    try {
+      for (const builtAt of new Set(marks.map((mark) => mark.builtAt))) await this.snapshotFrame(SNAPSHOT_FORMAT, builtAt);
+      for (const mark of marks) await this.snapshot(SNAPSHOT_FORMAT, mark);
+    } catch (error) {
+      if (!(error instanceof UnreconciledReadModel)) throw error;
+      problem = error.detail;
+    }
+    this.snapshotsChecked = { key, problem };
+    return problem;
   }
 
   async document(projection: ProjectionName, name: string): Promise<unknown | null> {
@@ -169,16 +202,26 @@ export class ReconciledReadModels implements ReadModelStore {
     return this.inner.snapshotMarks(format);
   }
 
-  snapshot(format: string, mark: SnapshotMark): Promise<Buffer | null> {
-    return this.inner.snapshot(format, mark);
+  /**
+   * A snapshot only if its bytes hash to the digest stored beside them; one stored before digests
+   * were kept is not used (null: the view starts from the log, which never changes a figure).
+   */
+  async snapshot(format: string, mark: SnapshotMark): Promise<StoredSnapshot | null> {
+    const stored = await this.inner.snapshot(format, mark);
+    if (stored?.digest === null) return null;
+    if (stored && bytesDigest(stored.body) !== stored.digest) throw new UnreconciledReadModel('snapshots', `${snapshotName(mark)}: its bytes do not hash to its digest`);
+    return stored;
   }
 
   addSnapshot(format: string, mark: SnapshotMark, body: Buffer): Promise<void> {
     return this.inner.addSnapshot(format, mark, body);
   }
 
-  snapshotFrame(format: string, builtAt: number): Promise<FrameEvent[] | null> {
-    return this.inner.snapshotFrame(format, builtAt);
+  async snapshotFrame(format: string, builtAt: number): Promise<StoredFrame | null> {
+    const stored = await this.inner.snapshotFrame(format, builtAt);
+    if (stored?.digest === null) return null;
+    if (stored && bytesDigest(stored.text) !== stored.digest) throw new UnreconciledReadModel('snapshots', `the frame of the snapshots built at ${builtAt}: its text does not hash to its digest`);
+    return stored;
   }
 
   addSnapshotFrame(format: string, builtAt: number, events: readonly FrameEvent[]): Promise<void> {

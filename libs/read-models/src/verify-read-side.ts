@@ -2,11 +2,12 @@ import { canonicalJson, instantKey } from '@capflow/contracts';
 import { verifyChain } from '@capflow/event-store';
 import type { EventStore, VerifyReport } from '@capflow/event-store';
 import { LedgerView, LiveLedger, Restatement, SNAPSHOT_FORMAT, SnapshotMark, snapshotOf, ValidityTracker } from '@capflow/projections';
-import { chainDigest, documentsDigest, EMPTY_DIGEST } from './digest';
+import { bytesDigest, chainDigest, documentsDigest, EMPTY_DIGEST } from './digest';
 import { DOCUMENT_PROJECTIONS, projectionDocuments } from './engines';
 import { FrameEvent, PROJECTIONS, ProjectionName, ProjectionState, ReadModelStore, StoredRestatement } from './read-model.store';
 import { forEachInBusinessOrder, frameWithReversals, turn } from './store-views';
 import { reversalTargetOf, reversalTargets, viewEventOf } from './view-event-of';
+import { snapshotName } from './reconciled-read-models';
 import { frameEventOf } from './view-snapshots';
 
 const PAGE = 5000;
@@ -194,7 +195,11 @@ async function viewCheckingSnapshots(
   if (marks.length > 0) {
     // a frame that is gone only makes views start from the beginning: still right
     const stored = await readModels.snapshotFrame(SNAPSHOT_FORMAT, position);
-    if (stored !== null) compareFrame(stored, events.map(frameEventOf), position);
+    if (stored !== null) {
+      if (stored.digest !== null && bytesDigest(stored.text) !== stored.digest)
+        throw mismatch('snapshots', `snapshot frame built at ${position}`, 'its text does not hash to the digest stored beside it');
+      compareFrame(JSON.parse(stored.text) as FrameEvent[], events.map(frameEventOf), position);
+    }
   }
   const pending = new Map(marks.map((mark) => [`${mark.checkpoint.key} ${mark.checkpoint.position}`, mark]));
   const view = new LedgerView(frame.groups);
@@ -217,9 +222,13 @@ async function viewCheckingSnapshots(
           `stored as valid from position ${mark.validFrom}; the log says from ${validity.validFrom}`,
         );
       }
-      const bytes = await readModels.snapshot(SNAPSHOT_FORMAT, mark); // gone: a replay replaced it meanwhile
-      if (bytes !== null && !bytes.equals(snapshotOf(view))) {
+      const stored = await readModels.snapshot(SNAPSHOT_FORMAT, mark); // gone: a replay replaced it meanwhile
+      if (stored === null) return;
+      if (!stored.body.equals(snapshotOf(view))) {
         throw mismatch('snapshots', snapshotName(mark), 'its bytes are not the snapshot of the view the log implies at its checkpoint');
+      }
+      if (stored.digest !== null && bytesDigest(stored.body) !== stored.digest) {
+        throw mismatch('snapshots', snapshotName(mark), 'its bytes do not hash to the digest stored beside it');
       }
     },
   );
@@ -228,9 +237,6 @@ async function viewCheckingSnapshots(
   return view;
 }
 
-function snapshotName(mark: SnapshotMark): string {
-  return `snapshot at ${mark.checkpoint.key} position ${mark.checkpoint.position}, built at ${mark.builtAt}`;
-}
 
 function compareFrame(stored: readonly FrameEvent[], expected: readonly FrameEvent[], builtAt: number): void {
   const row = `snapshot frame built at ${builtAt}`;

@@ -156,9 +156,10 @@ async function fromSnapshot(
   const stored = await readModels.snapshotFrame(SNAPSHOT_FORMAT, chosen.builtAt);
   const bytes = await readModels.snapshot(SNAPSHOT_FORMAT, chosen);
   if (!stored || !bytes) return null; // replaced by a replay meanwhile: a pass from the start is still right
-  const frame = viewFrameOf([...stored.map(frameViewEventOf), ...since.get(chosen.builtAt)!.frameEvents], knownAt);
+  const storedEvents = JSON.parse(stored.text) as FrameEvent[];
+  const frame = viewFrameOf([...storedEvents.map(frameViewEventOf), ...since.get(chosen.builtAt)!.frameEvents], knownAt);
   return {
-    view: viewOfSnapshot(bytes, frame.groups),
+    view: viewOfSnapshot(bytes.body, frame.groups),
     frame,
     after: { occurredKey: chosen.checkpoint.key, position: chosen.checkpoint.position },
   };

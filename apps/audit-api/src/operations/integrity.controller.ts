@@ -1,8 +1,8 @@
 import type { EventStore } from '@capflow/event-store';
-import { LedgerVerifyReport, ReadModelStore, verifyLedger } from '@capflow/read-models';
+import { LedgerVerifyReport, ReconciledReadModels, verifyLedger } from '@capflow/read-models';
 import { Controller, Get, Inject, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { EVENT_STORE, READ_MODELS } from '../audit-api.tokens';
+import { EVENT_STORE } from '../audit-api.tokens';
 import { Roles } from '../auth/roles.decorator';
 import type { ApiRequest } from '../http/api-request';
 import { invalid, oneOf, queryParams } from '../http/query-params';
@@ -21,7 +21,7 @@ export class IntegrityController {
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(READ_MODELS) private readonly readModels: ReadModelStore,
+    private readonly readModels: ReconciledReadModels,
   ) {}
 
   @Get()
@@ -41,7 +41,7 @@ export class IntegrityController {
       anchor = { position: Number(match[1]), hash: match[2] };
     }
     if (oneOf(params.logOnly, 'logOnly', ['true', 'false'], 'false') === 'true') return verifyLedger(this.store, null, { anchor });
-    const report = this.queue.then(() => verifyLedger(this.store, this.readModels, { anchor }));
+    const report = this.queue.then(() => verifyLedger(this.store, this.readModels.stored, { anchor }));
     this.queue = report.catch(() => undefined);
     return report;
   }

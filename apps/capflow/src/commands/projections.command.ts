@@ -33,7 +33,8 @@ export class ProjectionsCommand extends StoreCommand {
           unreconciled: unreconciled.get(projection) ?? null,
         };
       });
-      if (options.json) process.stdout.write(`${JSON.stringify({ head, projections: rows })}\n`);
+      const snapshots = { unreconciled: unreconciled.get('snapshots') ?? null };
+      if (options.json) process.stdout.write(`${JSON.stringify({ head, projections: rows, snapshots })}\n`);
       else {
         process.stdout.write(
           `${formatTable(
@@ -50,7 +51,7 @@ export class ProjectionsCommand extends StoreCommand {
           )}\nlog head ${head}\n${rows
             .filter((r) => r.unreconciled)
             .map((r) => `${r.projection}: ${r.unreconciled} (refused by reports; \`capflow verify\` names the row)\n`)
-            .join('')}`,
+            .join('')}${snapshots.unreconciled ? `snapshots: ${snapshots.unreconciled} (no view starts from it; \`capflow replay\` rebuilds them)\n` : ''}`,
         );
       }
     } catch (error) {

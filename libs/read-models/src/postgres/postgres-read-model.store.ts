@@ -10,8 +10,11 @@ import type {
   ProjectionWrite,
   ReadModelStore,
   RestatementFilter,
+  StoredFrame,
   StoredRestatement,
+  StoredSnapshot,
 } from '../read-model.store';
+import { bytesDigest } from '../digest';
 
 /** Serialises read-model migrations of concurrent processes ("rmig" in ASCII). */
 const MIGRATION_LOCK = 0x726d6967;
@@ -184,31 +187,36 @@ export class PostgresReadModelStore implements ReadModelStore {
     return rows.map((row) => ({ checkpoint: { key: row.key, position: Number(row.position) }, builtAt: Number(row.built_at), validFrom: Number(row.valid_from) }));
   }
 
-  async snapshot(format: string, mark: SnapshotMark): Promise<Buffer | null> {
-    const { rows } = await this.pool.query<{ body: Buffer }>(
-      `SELECT body FROM ${this.s}.rm_snapshots WHERE format = $1 AND checkpoint_key = $2 AND checkpoint_position = $3 AND built_at = $4`,
+  async snapshot(format: string, mark: SnapshotMark): Promise<StoredSnapshot | null> {
+    const { rows } = await this.pool.query<{ body: Buffer; digest: string | null }>(
+      `SELECT body, digest FROM ${this.s}.rm_snapshots WHERE format = $1 AND checkpoint_key = $2 AND checkpoint_position = $3 AND built_at = $4`,
       [format, mark.checkpoint.key, mark.checkpoint.position, mark.builtAt],
     );
-    return rows[0]?.body ?? null;
+    return rows[0] ? { body: rows[0].body, digest: rows[0].digest } : null;
   }
 
   async addSnapshot(format: string, mark: SnapshotMark, body: Buffer): Promise<void> {
     await this.pool.query(
-      `INSERT INTO ${this.s}.rm_snapshots (format, checkpoint_key, checkpoint_position, built_at, valid_from, body) VALUES ($1, $2, $3, $4, $5, $6) ` +
-        'ON CONFLICT (format, checkpoint_key, checkpoint_position, built_at) DO UPDATE SET valid_from = excluded.valid_from, body = excluded.body',
-      [format, mark.checkpoint.key, mark.checkpoint.position, mark.builtAt, mark.validFrom, body],
+      `INSERT INTO ${this.s}.rm_snapshots (format, checkpoint_key, checkpoint_position, built_at, valid_from, body, digest) VALUES ($1, $2, $3, $4, $5, $6, $7) ` +
+        'ON CONFLICT (format, checkpoint_key, checkpoint_position, built_at) DO UPDATE SET valid_from = excluded.valid_from, body = excluded.body, digest = excluded.digest',
+      [format, mark.checkpoint.key, mark.checkpoint.position, mark.builtAt, mark.validFrom, body, bytesDigest(body)],
     );
   }
 
-  async snapshotFrame(format: string, builtAt: number): Promise<FrameEvent[] | null> {
-    const { rows } = await this.pool.query<{ body: string }>(`SELECT body FROM ${this.s}.rm_snapshot_frames WHERE format = $1 AND built_at = $2`, [format, builtAt]);
-    return rows[0] ? (JSON.parse(rows[0].body) as FrameEvent[]) : null;
+  async snapshotFrame(format: string, builtAt: number): Promise<StoredFrame | null> {
+    const { rows } = await this.pool.query<{ body: string; digest: string | null }>(
+      `SELECT body, digest FROM ${this.s}.rm_snapshot_frames WHERE format = $1 AND built_at = $2`,
+      [format, builtAt],
+    );
+    return rows[0] ? { text: rows[0].body, digest: rows[0].digest } : null;
   }
 
   async addSnapshotFrame(format: string, builtAt: number, events: readonly FrameEvent[]): Promise<void> {
+    const text = JSON.stringify(events);
     await this.pool.query(
-      `INSERT INTO ${this.s}.rm_snapshot_frames (format, built_at, body) VALUES ($1, $2, $3) ON CONFLICT (format, built_at) DO UPDATE SET body = excluded.body`,
-      [format, builtAt, JSON.stringify(events)],
+      `INSERT INTO ${this.s}.rm_snapshot_frames (format, built_at, body, digest) VALUES ($1, $2, $3, $4) ` +
+        'ON CONFLICT (format, built_at) DO UPDATE SET body = excluded.body, digest = excluded.digest',
+      [format, builtAt, text, bytesDigest(text)],
     );
   }
 

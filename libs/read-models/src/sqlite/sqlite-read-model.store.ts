@@ -8,8 +8,11 @@ import type {
   ProjectionWrite,
   ReadModelStore,
   RestatementFilter,
+  StoredFrame,
   StoredRestatement,
+  StoredSnapshot,
 } from '../read-model.store';
+import { bytesDigest } from '../digest';
 import { READ_MODEL_MIGRATIONS } from '../read-model-migrations';
 
 /** Read models in the embedded store's SQLite file, on a connection of their own. */
@@ -147,28 +150,31 @@ export class SqliteReadModelStore implements ReadModelStore {
       .map((row) => ({ checkpoint: { key: row.key, position: row.position }, builtAt: row.built_at, validFrom: row.valid_from }));
   }
 
-  async snapshot(format: string, mark: SnapshotMark): Promise<Buffer | null> {
+  async snapshot(format: string, mark: SnapshotMark): Promise<StoredSnapshot | null> {
     const row = this.db
-      .prepare<[string, string, number, number], { body: Buffer }>(
-        'SELECT body FROM rm_snapshots WHERE format = ? AND checkpoint_key = ? AND checkpoint_position = ? AND built_at = ?',
+      .prepare<[string, string, number, number], { body: Buffer; digest: string | null }>(
+        'SELECT body, digest FROM rm_snapshots WHERE format = ? AND checkpoint_key = ? AND checkpoint_position = ? AND built_at = ?',
       )
       .get(format, mark.checkpoint.key, mark.checkpoint.position, mark.builtAt);
-    return row?.body ?? null;
+    return row ? { body: row.body, digest: row.digest } : null;
   }
 
   async addSnapshot(format: string, mark: SnapshotMark, body: Buffer): Promise<void> {
     this.db
-      .prepare('INSERT OR REPLACE INTO rm_snapshots (format, checkpoint_key, checkpoint_position, built_at, valid_from, body) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(format, mark.checkpoint.key, mark.checkpoint.position, mark.builtAt, mark.validFrom, body);
+      .prepare('INSERT OR REPLACE INTO rm_snapshots (format, checkpoint_key, checkpoint_position, built_at, valid_from, body, digest) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(format, mark.checkpoint.key, mark.checkpoint.position, mark.builtAt, mark.validFrom, body, bytesDigest(body));
   }
 
-  async snapshotFrame(format: string, builtAt: number): Promise<FrameEvent[] | null> {
-    const row = this.db.prepare<[string, number], { body: string }>('SELECT body FROM rm_snapshot_frames WHERE format = ? AND built_at = ?').get(format, builtAt);
-    return row ? (JSON.parse(row.body) as FrameEvent[]) : null;
+  async snapshotFrame(format: string, builtAt: number): Promise<StoredFrame | null> {
+    const row = this.db
+      .prepare<[string, number], { body: string; digest: string | null }>('SELECT body, digest FROM rm_snapshot_frames WHERE format = ? AND built_at = ?')
+      .get(format, builtAt);
+    return row ? { text: row.body, digest: row.digest } : null;
   }
 
   async addSnapshotFrame(format: string, builtAt: number, events: readonly FrameEvent[]): Promise<void> {
-    this.db.prepare('INSERT OR REPLACE INTO rm_snapshot_frames (format, built_at, body) VALUES (?, ?, ?)').run(format, builtAt, JSON.stringify(events));
+    const text = JSON.stringify(events);
+    this.db.prepare('INSERT OR REPLACE INTO rm_snapshot_frames (format, built_at, body, digest) VALUES (?, ?, ?, ?)').run(format, builtAt, text, bytesDigest(text));
   }
 
   async clearSnapshots(): Promise<void> {
