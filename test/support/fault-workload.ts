@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { writeEventsFile } from '../bench/import/generate-events';
 import { runCli } from './cli';
 import { eventually } from './eventually';
-import { dlqList, storedEvents, storeHead } from './kafka';
+import { DlqEntry, dlqList, storedEvents, storeHead } from './kafka';
 
 export interface Rejection {
   /** 1-based line of the file: on a one-partition topic published in order, offset + 1. */
@@ -201,10 +201,14 @@ export async function outcomeOf(store: string, work: Workload, env: Record<strin
   if (verify.status !== 0) throw new Error(`verify failed on ${store}: ${verify.stdout}${verify.stderr}`);
   if (dlq === 'skip') return { lost, doubled, extra, deadLetters: 0 };
   // a refusal that goes through the retry topic is dead-lettered after its attempts: waited for
+  let listed: DlqEntry[] = [];
   const letters = await eventually(() => {
-    const found = dlqList(env);
-    return found.length >= work.rejected.length ? found : undefined;
-  }, `${work.rejected.length} records in the DLQ`);
+    listed = dlqList(env);
+    return listed.length >= work.rejected.length ? listed : undefined;
+  }, `${work.rejected.length} records in the DLQ`).catch((error: Error) => {
+    const got = new Set(listed.map((l) => `${l.reason}@${l.original?.partition}:${l.original?.offset}`));
+    throw new Error(`${error.message}; ${listed.length} there: ${[...got].sort().join(" ")}`);
+  });
   if (dlq === 'by-offset') {
     const got = letters.map((l) => `${Number(l.original?.offset) + 1}:${l.reason}`).sort();
     const want = work.rejected.map((r) => `${r.line}:${r.reason}`).sort();
