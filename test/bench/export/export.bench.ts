@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { commonBenchOptions } from '../support/bench-options';
 import { eventsFile } from '../support/events-file';
-import { machineLines, withPostgres, withSchema } from '../support/machine';
+import { machineLines, withBenchStore } from '../support/machine';
 import { CAPFLOW, ROOT, timedCapflow } from '../support/timed-run';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -101,23 +101,7 @@ async function main(): Promise<void> {
   const file = eventsFile(events, seed, log);
   const out = ['capflow export benchmark', '', ...(await machineLines(stores.includes('postgres') ? postgresUrl : null))];
   out.push(`  events       ${events.toLocaleString('en-US')} (${file})`, '');
-  for (const store of stores) {
-    if (store === 'sqlite') {
-      const dir = mkdtempSync('/tmp/capflow-bench-export-store-');
-      try {
-        out.push(...(await benchStore('sqlite', `sqlite:${join(dir, 'bench.db')}`, file, events)), '');
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    } else {
-      const schema = `bench_export_${process.pid}_${Date.now().toString(36)}`;
-      try {
-        out.push(...(await benchStore('postgres', withSchema(postgresUrl, schema), file, events)), '');
-      } finally {
-        await withPostgres(postgresUrl, (client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)).catch(() => undefined);
-      }
-    }
-  }
+  for (const store of stores) out.push(...(await withBenchStore(store, postgresUrl, 'export', (url) => benchStore(store, url, file, events))), '');
   process.stdout.write(`${out.join('\n')}\n`);
 }
 

@@ -12,11 +12,10 @@
 import { eventKey, instantKey, parseEvent } from '@capflow/contracts';
 import { computeLedgerView, LiveLedger, ViewEvent } from '@capflow/projections';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { commonBenchOptions } from '../support/bench-options';
 import { eventsFile } from '../support/events-file';
-import { busyCores, machineLines, withPostgres, withSchema } from '../support/machine';
+import { busyCores, machineLines, withBenchStore } from '../support/machine';
 import { CAPFLOW, ROOT, timedCapflow } from '../support/timed-run';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -128,23 +127,7 @@ async function main(): Promise<void> {
   );
   log('reducers in memory…');
   out.push('reducers, in memory', ...reducers(file), '');
-  for (const store of stores) {
-    if (store === 'sqlite') {
-      const dir = mkdtempSync('/tmp/capflow-bench-replay-');
-      try {
-        out.push(...(await benchStore('sqlite', `sqlite:${join(dir, 'bench.db')}`, file, events, asOf)), '');
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    } else {
-      const schema = `bench_replay_${process.pid}_${Date.now().toString(36)}`;
-      try {
-        out.push(...(await benchStore('postgres', withSchema(postgresUrl, schema), file, events, asOf)), '');
-      } finally {
-        await withPostgres(postgresUrl, (client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)).catch(() => undefined);
-      }
-    }
-  }
+  for (const store of stores) out.push(...(await withBenchStore(store, postgresUrl, 'replay', (url) => benchStore(store, url, file, events, asOf))), '');
   process.stdout.write(`${out.join('\n')}\n`);
 }
 

@@ -1,5 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client } from 'pg';
 
 /** What the benchmarks ran on, printed beside their figures. */
@@ -62,6 +63,27 @@ export function withSchema(url: string, schema: string): string {
   const parsed = new URL(url);
   parsed.searchParams.set('schema', schema);
   return parsed.toString();
+}
+
+/**
+ * Runs `work` with a fresh store of the kind named: a SQLite file in a scratch directory, or a
+ * schema of the PostgreSQL database; removed afterwards whatever happened.
+ */
+export async function withBenchStore<T>(kind: string, postgresUrl: string, bench: string, work: (url: string) => Promise<T>): Promise<T> {
+  if (kind === 'sqlite') {
+    const dir = mkdtempSync(`/tmp/capflow-bench-${bench}-`);
+    try {
+      return await work(`sqlite:${join(dir, 'bench.db')}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const schema = `bench_${bench}_${process.pid}_${Date.now().toString(36)}`;
+  try {
+    return await work(withSchema(postgresUrl, schema));
+  } finally {
+    await withPostgres(postgresUrl, (client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)).catch(() => undefined);
+  }
 }
 
 export async function machineLines(postgresUrl: string | null): Promise<string[]> {
