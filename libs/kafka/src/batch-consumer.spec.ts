@@ -10,7 +10,7 @@ type Offsets = { topic: string; partition: number; offset: string }[];
 type EachBatch = (payload: unknown) => Promise<void>;
 
 class FakeConsumer {
-  readonly events = { CRASH: 'consumer.crash' };
+  readonly events = { CRASH: 'consumer.crash', GROUP_JOIN: 'consumer.group_join' };
   eachBatch: EachBatch = async () => undefined;
   readonly commits: Offsets[] = [];
   readonly seeks: { topic: string; partition: number; offset: string }[] = [];
@@ -23,7 +23,10 @@ class FakeConsumer {
 
   async connect(): Promise<void> {}
   async subscribe(): Promise<void> {}
-  on(): void {}
+  readonly listeners = new Map<string, () => void>();
+  on(event: string, listener: () => void): void {
+    this.listeners.set(event, listener);
+  }
   async run(config: { eachBatch: EachBatch }): Promise<void> {
     this.eachBatch = config.eachBatch;
   }
@@ -190,6 +193,47 @@ describe('BatchConsumer', () => {
     batches[3].durable.resolve();
     await settle();
     expect(fake.committed(TOPIC, 0)).toBe('6');
+  });
+
+  it('given a batch that fails and a seek kafkajs does not take (reconnecting to a broker that died), when a later batch of the partition still comes, then it is not handed over and nothing past the failed batch is committed until it comes again', async () => {
+    const { handler, batches } = handingOver();
+    const { fake } = await started(handler, 3);
+    await fake.eachBatch(payload(fake, 0, [0, 1]));
+    batches[0].appended.resolve();
+    batches[0].durable.reject(new Error('could not publish to capflow.events.v1.dlq'));
+    await settle();
+    expect(fake.seeks).toEqual([{ topic: TOPIC, partition: 0, offset: '0' }]);
+    fake.stale.clear(); // the seek was lost: kafkajs goes on from where it was
+    await expect(fake.eachBatch(payload(fake, 1, [0]))).rejects.toThrow('could not publish'); // raised once, as before
+    const later = payload(fake, 0, [2, 3]);
+    await fake.eachBatch(later);
+    expect(batches).toHaveLength(1); // not handed over
+    expect(later.resolved).toEqual([]);
+    expect(fake.seeks).toEqual([
+      { topic: TOPIC, partition: 0, offset: '0' },
+      { topic: TOPIC, partition: 0, offset: '0' }, // asked again
+    ]);
+    fake.stale.clear();
+    // consumed again from the failed batch: handed over, and committed as usual
+    await fake.eachBatch(payload(fake, 0, [0, 1, 2, 3]));
+    batches[1].appended.resolve();
+    batches[1].durable.resolve();
+    await settle();
+    expect(fake.committed(TOPIC, 0)).toBe('4');
+  });
+
+  it('given a batch that failed, when the group rebalances, then the partition goes on from wherever it is delivered (another member may have gone past it)', async () => {
+    const { handler, batches } = handingOver();
+    const { fake } = await started(handler, 3);
+    await fake.eachBatch(payload(fake, 0, [0, 1]));
+    batches[0].appended.resolve();
+    batches[0].durable.reject(new Error('store down'));
+    await settle();
+    fake.stale.clear();
+    await expect(fake.eachBatch(payload(fake, 1, [0]))).rejects.toThrow('store down');
+    fake.listeners.get(fake.events.GROUP_JOIN)!();
+    await fake.eachBatch(payload(fake, 0, [6, 7]));
+    expect(batches.map((b) => b.batch.messages[0].offset)).toEqual(['0', '6']);
   });
 
   it('given the partition sought back while a later batch was being handed over, then that batch is neither resolved nor committed', async () => {

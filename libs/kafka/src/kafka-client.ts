@@ -307,6 +307,12 @@ export class BatchConsumer {
   private commitRetry: NodeJS.Timeout | null = null;
   /** A failure of work finished after its batch went back to kafkajs: thrown from the next batch. */
   private pendingFailure: Error | null = null;
+  /**
+   * Per partition whose batch failed, the offset it must be consumed again from. A later batch of
+   * it that still comes (kafkajs had not taken the seek: it was reconnecting to a broker that had
+   * died) is not handed over, so no offset past the failed batch is ever committed over it.
+   */
+  private readonly redeliverFrom = new Map<string, { topic: string; partition: number; offset: bigint }>();
   private stopping = false;
 
   constructor(
@@ -325,6 +331,9 @@ export class BatchConsumer {
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       if (!payload.restart) this.crashed?.(payload.error);
     });
+    // after a rebalance every partition starts from its committed offset, which is not past a
+    // failed batch of ours; another member may have gone past it since, rightly
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.redeliverFrom.clear());
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -347,6 +356,7 @@ export class BatchConsumer {
     this.raiseFailure();
     if (skip()) return;
     const key = `${batch.topic}|${batch.partition}`;
+    if (this.awaitingRedelivery(key, BigInt(batch.messages[0].offset))) return;
     let flow = this.flows.get(key);
     if (!flow) this.flows.set(key, (flow = { tail: Promise.resolve(), failed: false }));
     const inbound: InboundBatch = {
@@ -481,12 +491,32 @@ export class BatchConsumer {
     if (flow.failed) return; // an earlier batch of the partition failed first: sought back to that one
     flow.failed = true;
     if (this.flows.get(key) === flow) this.flows.delete(key);
-    try {
-      this.consumer.seek({ topic, partition, offset: firstOffset });
-    } catch {
-      // not running any more: consumption restarts from the committed offset
-    }
+    const from = BigInt(firstOffset);
+    if ((this.redeliverFrom.get(key)?.offset ?? from) >= from) this.redeliverFrom.set(key, { topic, partition, offset: from });
+    this.seekBack(key);
     this.fail(error);
+  }
+
+  /** Whether a batch starting at `first` comes before its partition was consumed again from its failed batch: then it is dropped and the seek made again. */
+  private awaitingRedelivery(key: string, first: bigint): boolean {
+    const from = this.redeliverFrom.get(key);
+    if (from === undefined) return false;
+    if (first <= from.offset) {
+      this.redeliverFrom.delete(key);
+      return false;
+    }
+    this.seekBack(key);
+    return true;
+  }
+
+  private seekBack(key: string): void {
+    const from = this.redeliverFrom.get(key);
+    if (!from) return;
+    try {
+      this.consumer.seek({ topic: from.topic, partition: from.partition, offset: from.offset.toString() });
+    } catch {
+      // not running any more: consumption restarts from the committed offset, which is not past it
+    }
   }
 
   private fail(error: unknown): void {
