@@ -171,7 +171,7 @@ const postgresUid = () => Number(execFileSync('id', ['-u', 'postgres'], { encodi
 const postgresGid = () => Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
 
 /** Where the append probe says a process was when it died. */
-export type KillLanding = 'inside' | 'between';
+type KillLanding = 'inside' | 'between';
 
 /** The probe file's last line: `open H` means the kill came inside an append transaction. */
 export function landingOf(probeFile: string): { landing: KillLanding; openedAt: number | null } {
