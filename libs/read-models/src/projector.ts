@@ -93,53 +93,14 @@ export class Projector {
     const generations = new Map<ProjectionName, number>();
     for (const projection of projections) generations.set(projection, await this.readModels.newGeneration(projection));
     const digests = new Map<ProjectionName, string>();
-    let documents: Map<ProjectionName, Map<string, unknown>>;
 
     if (projections.includes('restatements')) {
-      const ledger = new LiveLedger();
-      let digest = EMPTY_DIGEST;
-      let rows: Restatement[] = [];
-      let position = 0;
-      let unflushed = 0;
-      const write = async () => {
-        await this.readModels.flush([
-          { projection: 'restatements', generation: generations.get('restatements')!, position, digest, restatements: rows },
-        ]);
-        rows = [];
-      };
-      for (;;) {
-        const events = await this.store.readAll({ after: position, limit: this.batchSize });
-        if (events.length === 0) break;
-        const targets = await reversalTargets(this.store, events);
-        for (const stored of events) {
-          const restatement = ledger.apply(viewEventOf(stored), reversalTargetOf(stored, targets));
-          if (restatement) {
-            rows.push(restatement);
-            digest = chainDigest(digest, restatement);
-          }
-        }
-        position = events[events.length - 1].position;
-        unflushed += events.length;
-        if (unflushed >= this.flushEvery) {
-          await write();
-          unflushed = 0;
-        }
-        onProgress?.({ position, head });
-        await turn();
-      }
-      const last = ledger.close();
-      if (last) {
-        rows.push(last);
-        digest = chainDigest(digest, last);
-      }
-      await write();
-      digests.set('restatements', digest);
-      documents = documentsOf(ledger.view);
-      await passWithSnapshots(this.store, this.readModels, head, undefined, this.snapshotEvery);
-    } else {
-      const progress = (seen: number) => onProgress?.({ position: Math.min(seen, head), head });
-      documents = documentsOf(await passWithSnapshots(this.store, this.readModels, head, progress, this.snapshotEvery));
+      digests.set('restatements', await this.rebuildRestatements(generations.get('restatements')!, head, onProgress));
     }
+    // the pass in business order ends with the same view as the one in recorded order: the
+    // restatements' ledger is gone by now, and the documents come from this one
+    const progress = projections.includes('restatements') ? undefined : (seen: number) => onProgress?.({ position: Math.min(seen, head), head });
+    const documents = documentsOf(await passWithSnapshots(this.store, this.readModels, head, progress, this.snapshotEvery));
     const writes: ProjectionWrite[] = [];
     for (const projection of projections) {
       const docs = documents.get(projection);
@@ -153,6 +114,49 @@ export class Projector {
     this.running.clear(); // engines restart from the new checkpoints on next use
     const ordered = new Map(PROJECTIONS.filter((p) => digests.has(p)).map((p) => [p, digests.get(p)!]));
     return { position: head, digests: ordered, digest: combinedDigest(ordered) };
+  }
+
+  /**
+   * The restatements from position 0, every fact in the order it was recorded, written as they
+   * come; returns their chained digest.
+   */
+  private async rebuildRestatements(generation: number, head: number, onProgress?: (progress: ProjectorProgress) => void): Promise<string> {
+    const ledger = new LiveLedger();
+    let digest = EMPTY_DIGEST;
+    let rows: Restatement[] = [];
+    let position = 0;
+    let unflushed = 0;
+    const write = async () => {
+      await this.readModels.flush([{ projection: 'restatements', generation, position, digest, restatements: rows }]);
+      rows = [];
+    };
+    for (;;) {
+      const events = await this.store.readAll({ after: position, limit: this.batchSize });
+      if (events.length === 0) break;
+      const targets = await reversalTargets(this.store, events);
+      for (const stored of events) {
+        const restatement = ledger.apply(viewEventOf(stored), reversalTargetOf(stored, targets));
+        if (restatement) {
+          rows.push(restatement);
+          digest = chainDigest(digest, restatement);
+        }
+      }
+      position = events[events.length - 1].position;
+      unflushed += events.length;
+      if (unflushed >= this.flushEvery) {
+        await write();
+        unflushed = 0;
+      }
+      onProgress?.({ position, head });
+      await turn();
+    }
+    const last = ledger.close();
+    if (last) {
+      rows.push(last);
+      digest = chainDigest(digest, last);
+    }
+    await write();
+    return digest;
   }
 
   /** Runs an engine from its projections' lowest checkpoint to `head`, writing as it goes. */
