@@ -157,6 +157,17 @@ describe('property: the file order does not matter beyond what the contract orde
           original,
           `file order changed for ${moved} of ${reordered.length} events (live ledger of the new order vs computeLedgerView of the original)`,
         );
+        // and imported in appends of several facts: a late fact and its reversal may share one
+        const appended = new LiveLedger();
+        const size = 2 + (seed % 7);
+        for (const viewEvent of reordered)
+          appended.apply({ ...viewEvent, recordedAt: `append-${Math.floor(viewEvent.position / size)}` }, reversalTargetOf(viewEvent.event, index));
+        appended.close();
+        expectSameReports(
+          appended.view,
+          original,
+          `file order changed for ${moved} of ${reordered.length} events, appended ${size} at a time (live ledger vs computeLedgerView of the original)`,
+        );
       }),
       runs(RUNS),
     );

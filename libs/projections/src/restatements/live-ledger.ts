@@ -1,4 +1,4 @@
-import { CurrencyCode, eventKey, instantKey } from '@capflow/contracts';
+import { CurrencyCode, instantKey } from '@capflow/contracts';
 import { formatAmount } from '@capflow/ledger';
 import { codePointOrder } from '../balances/balances.projection';
 import { postingsOf } from '../balances/postings';
@@ -32,8 +32,6 @@ export class LiveLedger {
   private saves: { index: number; state: TracingState }[] = [];
   private frontierKey = '';
   private frontierText = '';
-  /** Where each cash move is on the tape is found by its (key, position): business order. */
-  private readonly cashKeys = new Map<string, TapeKey>();
   private step: Step | null = null;
 
   /** `groups`: parties' groups known beforehand (a warm-up in business order needs them first). */
@@ -52,10 +50,7 @@ export class LiveLedger {
     this.view.register(viewEvent);
     this.view.account(viewEvent, 1n);
     const move = this.view.cashMoveOf(viewEvent);
-    if (move) {
-      this.cashKeys.set(eventKey(viewEvent.event.eventId), { key: move.key, position: move.position });
-      this.play(move);
-    }
+    if (move) this.play(move);
   }
 
   /** The latest business time known, as a warm-up found it. */
@@ -90,12 +85,13 @@ export class LiveLedger {
       step.frontier ??= this.frontierText;
       step.facts.push(this.fact(viewEvent, 'reversal', reversalTarget, () => this.view.account(reversalTarget, -1n)));
       step.effects.push({ viewEvent: reversalTarget, sign: -1n });
-      const key = eventKey(reversalTarget.event.eventId);
-      const late = step.moves.findIndex((move) => move.eventKey === key);
-      const reordered = step.reordered.findIndex((move) => move.eventKey === key);
+      // a fact's cash move is found by its (occurredKey, position), in the step or on the tape
+      const { occurredKey: key, position } = reversalTarget;
+      const late = step.moves.findIndex((move) => move.position === position);
+      const reordered = step.reordered.findIndex((move) => move.position === position);
       if (late >= 0) step.moves.splice(late, 1);
       else if (reordered >= 0) step.reordered.splice(reordered, 1);
-      else if (this.cashKeys.has(key)) step.removals.push(this.cashKeys.get(key)!);
+      else if (this.tape[this.indexOf(key, position)]?.position === position) step.removals.push({ key, position });
       this.advanceFrontier(viewEvent);
       return closed;
     }
@@ -113,10 +109,8 @@ export class LiveLedger {
     } else apply();
     const move = this.view.cashMoveOf(viewEvent);
     if (move) {
-      const key = eventKey(event.eventId);
-      this.cashKeys.set(key, { key: move.key, position: move.position });
-      if (late) step.moves.push({ ...move, eventKey: key });
-      else if (this.indexOf(move.key, move.position) < this.tape.length) step.reordered.push({ ...move, eventKey: key });
+      if (late) step.moves.push(move);
+      else if (this.indexOf(move.key, move.position) < this.tape.length) step.reordered.push(move);
       else this.play(move);
     }
     this.advanceFrontier(viewEvent);
@@ -297,10 +291,10 @@ interface Step {
   facts: RestatingFact[];
   /** The late facts, and the targets of the reversals (sign −1): their effects that do not depend on order. */
   effects: { viewEvent: ViewEvent; sign: 1n | -1n }[];
-  /** On-time cash moves that fall before others of the same step, with their event key. */
-  reordered: (CashMove & { eventKey: string })[];
-  /** The late facts' cash moves, with their event key. */
-  moves: (CashMove & { eventKey: string })[];
+  /** On-time cash moves that fall before others of the same step. */
+  reordered: CashMove[];
+  /** The late facts' cash moves. */
+  moves: CashMove[];
   /** Cash moves reversed, to come out of the tape. */
   removals: TapeKey[];
 }
