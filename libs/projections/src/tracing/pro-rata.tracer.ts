@@ -26,7 +26,7 @@ export class ProRataTracer implements CashTracer {
   }
 
   openingBalance(partyId: string, currency: CurrencyCode, amount: bigint): void {
-    this.pool(partyId, currency).inflow(amount);
+    this.pool(partyId, currency).total += amount;
   }
 
   fund(investment: InvestmentInfo, amount: bigint, flow: FlowRef): void {
@@ -89,47 +89,23 @@ export class ProRataTracer implements CashTracer {
    * Returns the amount returned (the takes closed).
    */
   private arrive(fromId: string, toId: string, pool: ProRataPool, amount: bigint, kind: ArrivalKind, flow: FlowRef): bigint {
+    let returned = 0n;
     const receiverGroup = this.registry.groupNumberOf(toId);
     const groups = this.registry.investorGroupNumbers;
     const traced = this.trace.traced();
-    const takes = this.takes;
-    const { tags, count } = takes;
-    let returned = 0n;
-    if (takes.isWide) {
-      for (let i = 0; i < count; i++) {
-        const take = takes.wide[i];
-        if (groups[tags[i]] === receiverGroup) {
-          this.returns.add(kind, tags[i], take);
-          returned += take;
-        } else pool.add(tags[i], take);
-      }
-    } else {
-      const narrow = takes.narrow;
-      let closedSum = 0; // carried into `returned` before it would pass 2⁵³
-      for (let i = 0; i < count; i++) {
-        const take = narrow[i];
-        if (groups[tags[i]] === receiverGroup) {
-          this.returns.addNarrow(kind, tags[i], take);
-          const sum = closedSum + take;
-          if (sum > Number.MAX_SAFE_INTEGER) {
-            returned += BigInt(closedSum) + BigInt(take);
-            closedSum = 0;
-          } else closedSum = sum;
-        } else pool.addNarrow(tags[i], take);
-      }
-      if (closedSum !== 0) returned += BigInt(closedSum);
+    const { tags, amounts, count } = this.takes;
+    for (let i = 0; i < count; i++) {
+      const tag = tags[i];
+      const take = amounts[i];
+      const closed = groups[tag] === receiverGroup;
+      if (closed) {
+        this.returns.add(kind, tag, take);
+        returned += take;
+      } else pool.add(tag, take);
+      if (tag === traced) this.sink!.tagged('pro_rata', flow, fromId, toId, take, closed);
     }
-    if (traced >= 0) this.tellSink(traced, groups[traced] === receiverGroup, fromId, toId, flow);
-    pool.inflow(amount);
+    pool.total += amount;
     return returned;
-  }
-
-  /** The traced tag's takes, to the trace log. */
-  private tellSink(traced: number, closed: boolean, fromId: string, toId: string, flow: FlowRef): void {
-    const takes = this.takes;
-    for (let i = 0; i < takes.count; i++) {
-      if (takes.tags[i] === traced) this.sink!.tagged('pro_rata', flow, fromId, toId, takes.amountAt(i), closed);
-    }
   }
 }
 

@@ -114,46 +114,25 @@ export class Copies<P extends { epoch: number; clone(): P }> {
 
 export type SavedPools<P> = ReadonlyMap<CurrencyCode, ReadonlyMap<string, P>>;
 
-/**
- * Returned amounts per investment (by tag), as revenue (cash) and as capital, shared by both
- * tracers. A sum is a BigInt plus a double part that takes pro_rata's narrow takes without an
- * allocation, carried into the BigInt before it would pass 2⁵³.
- */
+/** Returned amounts per investment (by tag), as revenue (cash) and as capital, shared by both tracers. */
 export class ReturnLedger {
   private cash: bigint[] = [];
   private capital: bigint[] = [];
-  private cashNarrow: number[] = [];
-  private capitalNarrow: number[] = [];
 
   add(kind: ArrivalKind, tag: number, amount: bigint): void {
     const sums = kind === 'revenue' ? this.cash : this.capital;
     sums[tag] = (sums[tag] ?? 0n) + amount;
   }
 
-  /** add, for an amount that is a double. */
-  addNarrow(kind: ArrivalKind, tag: number, amount: number): void {
-    const narrow = kind === 'revenue' ? this.cashNarrow : this.capitalNarrow;
-    const sum = (narrow[tag] ?? 0) + amount;
-    if (sum <= Number.MAX_SAFE_INTEGER) narrow[tag] = sum;
-    else {
-      this.add(kind, tag, BigInt(narrow[tag] ?? 0) + BigInt(amount));
-      narrow[tag] = 0;
-    }
-  }
-
   of(tag: number): { cash: bigint; capital: bigint } {
     if (tag < 0) return { cash: 0n, capital: 0n };
-    return { cash: this.sumOf(this.cash, this.cashNarrow, tag), capital: this.sumOf(this.capital, this.capitalNarrow, tag) };
+    return { cash: this.cash[tag] ?? 0n, capital: this.capital[tag] ?? 0n };
   }
 
   snapshot(w: SnapshotWriter): void {
-    for (const [sums, narrow] of [
-      [this.cash, this.cashNarrow],
-      [this.capital, this.capitalNarrow],
-    ] as const) {
-      const length = Math.max(sums.length, narrow.length);
-      w.num(length);
-      for (let tag = 0; tag < length; tag++) w.big(this.sumOf(sums, narrow, tag));
+    for (const sums of [this.cash, this.capital]) {
+      w.num(sums.length);
+      for (let tag = 0; tag < sums.length; tag++) w.big(sums[tag] ?? 0n);
     }
   }
 
@@ -165,14 +144,7 @@ export class ReturnLedger {
     const copy = new ReturnLedger();
     copy.cash = this.cash.slice();
     copy.capital = this.capital.slice();
-    copy.cashNarrow = this.cashNarrow.slice();
-    copy.capitalNarrow = this.capitalNarrow.slice();
     return copy;
-  }
-
-  private sumOf(sums: readonly bigint[], narrow: readonly number[], tag: number): bigint {
-    const part = narrow[tag];
-    return part ? (sums[tag] ?? 0n) + BigInt(part) : (sums[tag] ?? 0n);
   }
 }
 
