@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import { exactHaircut } from './haircut';
 import { ProRataPool, Takes } from './pro-rata.pool';
 
 /** The largest amount the contract allows: 20 integer digits and 3 minor digits. */
@@ -13,6 +12,14 @@ const amount = fc.oneof(
   fc.bigInt({ min: 1n, max: MAX_AMOUNT }),
 );
 
+/**
+ * The pro_rata haircut as TRACING.md states it: an outflow of A from a pool of total T takes from
+ * a tag holding a the amount floor((2·A·a + T) / (2·T)), A·a/T rounded half up, when A < T.
+ */
+function haircut(amount: bigint, total: bigint, held: bigint): bigint {
+  return (2n * amount * held + total) / (2n * total);
+}
+
 /** The pool of TRACING.md in plain BigInt: what ProRataPool must equal, take for take. */
 class ReferencePool {
   total = 0n;
@@ -25,7 +32,7 @@ class ReferencePool {
   take(outflow: bigint): Map<number, bigint> {
     const takes = new Map<number, bigint>();
     for (const [tag, held] of this.tags) {
-      const take = outflow < this.total ? exactHaircut(outflow, this.total, held) : held;
+      const take = outflow < this.total ? haircut(outflow, this.total, held) : held;
       if (take === 0n) continue;
       takes.set(tag, take);
       this.tags.set(tag, held - take);
@@ -88,6 +95,29 @@ describe('a pro_rata pool', () => {
         for (const tag of reference.tags.keys()) expect(copy.amountOf(tag)).toBe(reference.tags.get(tag));
       }),
       { numRuns: 1_500 },
+    );
+  });
+
+  it('gives nothing from a holding just below ⌈T / 2A⌉ and one unit from one at it', () => {
+    fc.assert(
+      fc.property(amount, amount, (x, y) => {
+        const [outflow, rest] = [x, y];
+        const total = outflow + rest; // A < T
+        const least = (total + 2n * outflow - 1n) / (2n * outflow);
+        const pool = new ProRataPool();
+        const reference = new ReferencePool();
+        const holdings = [least - 1n, least, least + 1n].filter((h) => h > 0n);
+        holdings.forEach((held, tag) => {
+          pool.add(tag, held);
+          reference.add(tag, held);
+        });
+        pool.total = total;
+        reference.total = total;
+        const out = new Takes();
+        pool.take(outflow, out);
+        expect(takesOf(out)).toEqual(reference.take(outflow));
+      }),
+      { numRuns: 3_000 },
     );
   });
 

@@ -1,5 +1,4 @@
 import type { SnapshotReader, SnapshotWriter } from '../snapshots/snapshot-codec';
-import { exactHaircut } from './haircut';
 
 /** The takes of one outflow, tag by tag: a scratch buffer reused across outflows. */
 export class Takes {
@@ -66,11 +65,17 @@ export class ProRataPool {
       this.clear();
       return;
     }
+    if (amount === 0n) return; // no haircut, and no division by 2·A
+    // exactHaircut with what is the same for every tag computed once: 2·A, 2·T, and the least
+    // holding whose haircut is not zero (2·A·a ≥ T ⟺ a ≥ ⌈T / 2A⌉), so that a tag costs three
+    // BigInt operations and the tags too small to give anything cost a comparison
+    const twoAmount = 2n * amount;
+    const twoTotal = 2n * total;
+    const least = (total + twoAmount - 1n) / twoAmount;
     for (let slot = 0; slot < this.size; slot++) {
       const before = held[slot];
-      if (before === 0n) continue;
-      const take = exactHaircut(amount, total, before);
-      if (take === 0n) continue;
+      if (before < least) continue;
+      const take = (twoAmount * before + total) / twoTotal;
       out.push(this.tags[slot], take);
       held[slot] = before - take;
       if (before === take) this.zeros += 1;
