@@ -6,6 +6,8 @@ export type { ViewEvent } from './view/view-event';
 export { codePointOrder } from './balances/balances.projection';
 export type { BalancesReport, PartyBalances } from './balances/balances.projection';
 export { CREDIT_NORMAL_ACCOUNTS, DEBIT_NORMAL_ACCOUNTS } from './balances/accounts';
+export { PostingJournal } from './balances/posting-journal';
+export type { JournalEntry } from './balances/posting-journal';
 export type { Account } from './balances/accounts';
 export type { RoundTripRow, RoundTripsReport } from './tracing/round-trips.report';
 export { roundTripRatio } from './tracing/round-trips.report';

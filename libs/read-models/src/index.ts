@@ -4,7 +4,7 @@ export { openReadModelStore } from './open-read-model-store';
 export { Projector } from './projector';
 export { documentsOf } from './engines';
 export type { ProjectorOptions, ProjectorProgress, RebuildResult } from './projector';
-export { frameOf, forEachInBusinessOrder } from './store-views';
+export { frameOf, frameWithReversals, forEachInBusinessOrder } from './store-views';
 export { computeSeries, computeView, SNAPSHOT_EVERY } from './view-snapshots';
 export type { ViewRequest } from './store-views';
 export { viewEventOf } from './view-event-of';

@@ -1,5 +1,7 @@
+import { eventKey } from '@capflow/contracts';
 import type { EventStore, StoredEvent } from '@capflow/event-store';
-import { DEFAULT_WINDOW_DAYS } from '@capflow/projections';
+import { formatAmount } from '@capflow/ledger';
+import { DEFAULT_WINDOW_DAYS, PostingJournal } from '@capflow/projections';
 import {
   BALANCES,
   BALANCES_SERIES,
@@ -12,6 +14,7 @@ import {
   seriesSelectionOf,
   Tabular,
 } from '@capflow/queries';
+import { frameWithReversals, viewEventOf } from '@capflow/read-models';
 
 /** How a column is typed in Parquet: amounts as exact decimals, never floats. */
 export type ColumnKind = 'text' | 'amount' | 'ratio' | 'integer';
@@ -88,23 +91,76 @@ export function factRow(event: StoredEvent): string[] {
 }
 
 /** Every stored fact up to `head`, in position order, 10,000 at a time. */
+async function* pagesOf(store: EventStore, head: number): AsyncIterable<StoredEvent[]> {
+  for (let after = 0; after < head; ) {
+    const page = await store.readAll({ after, limit: Math.min(10_000, head - after) });
+    if (page.length === 0) return;
+    yield page;
+    after = page[page.length - 1].position;
+  }
+}
+
 function factsTable(store: EventStore, head: number): ExportTable {
   return {
     name: 'facts',
     columns: FACT_COLUMNS,
     async *batches() {
-      for (let after = 0; after < head; ) {
-        const page = await store.readAll({ after, limit: Math.min(10_000, head - after) });
-        if (page.length === 0) return;
-        yield page.map(factRow);
-        after = page[page.length - 1].position;
+      for await (const page of pagesOf(store, head)) yield page.map(factRow);
+    },
+  };
+}
+
+export const POSTING_COLUMNS: ExportTable['columns'] = [
+  { name: 'position', kind: 'integer' },
+  { name: 'eventId', kind: 'text' },
+  { name: 'type', kind: 'text' },
+  { name: 'occurredAt', kind: 'text' },
+  { name: 'partyId', kind: 'text' },
+  { name: 'currency', kind: 'text' },
+  { name: 'debit', kind: 'text' },
+  { name: 'credit', kind: 'text' },
+  { name: 'amount', kind: 'amount' },
+  // the position of the reversal that voids the entry (EVENTS.md: a reversed fact counts for
+  // nothing in any view that knows of the reversal); empty for an entry that stands
+  { name: 'reversedBy', kind: 'integer' },
+];
+
+/**
+ * The journal up to `head`: every fact's double entries in position order. Summing debits less
+ * credits of the entries that stand, per party, currency and account, gives the balances report.
+ */
+function postingsTable(store: EventStore, head: number): ExportTable {
+  return {
+    name: 'postings',
+    columns: POSTING_COLUMNS,
+    async *batches() {
+      const { reversals } = await frameWithReversals(store, head);
+      const journal = new PostingJournal();
+      for await (const page of pagesOf(store, head)) {
+        yield page.flatMap((stored) => {
+          const reversedBy = reversals.get(eventKey(stored.eventId));
+          return journal
+            .entriesOf(viewEventOf(stored))
+            .map((entry) => [
+              String(stored.position),
+              stored.eventId,
+              stored.type,
+              stored.occurredAt,
+              entry.partyId,
+              entry.currency,
+              entry.debit,
+              entry.credit,
+              formatAmount(entry.amount, entry.currency),
+              reversedBy === undefined ? '' : String(reversedBy),
+            ]);
+        });
       }
     },
   };
 }
 
 /**
- * What `capflow export` writes: the facts, and the reports analysts join them with, as the
+ * What `capflow export` writes: the facts, their double entries, and the reports analysts join them with, as the
  * ledger stands at `head` (every report read from the same read models, caught up to the log).
  * Series and circular revenue by quarter; deal links with the contract's default window.
  */
@@ -113,6 +169,7 @@ export function exportTables(store: EventStore, queries: LedgerQueries, head: nu
   const quarters = () => seriesSelectionOf({ series: 'quarter' }, { series: 'series', from: 'from', to: 'to', asOf: 'asOf', knownAt: 'knownAt' });
   return [
     factsTable(store, head),
+    postingsTable(store, head),
     reportTable('balances', BALANCES, () => queries.balances(current)),
     ...(['fifo', 'pro_rata'] as const).flatMap((policy) => [
       reportTable(`round_trips_${policy}`, ROUND_TRIPS, () => queries.roundTrips(policy, current)),
