@@ -2,13 +2,14 @@ import { isProjectionName, PROJECTIONS, ProjectionName } from '@capflow/read-mod
 import { Command, Option } from 'nest-commander';
 import { CliUsageError, reportFailure } from '../output/cli-failure';
 import { ProgressBar } from '../output/progress-bar';
-import { ReportService } from '../reports/report.service';
+import { REPLAY_HEAP_MB, replayInWorker } from '../replay/replay-in-worker';
+import { StoreOpener } from '../store/store-opener.service';
 import { StoreCommand, StoreOptions } from './store-command';
 
 /** Rebuilds read models from position 0; the old ones are served until the new ones are complete. */
 @Command({ name: 'replay', description: 'rebuild every read model (or one) from the log, and print its digest' })
 export class ReplayCommand extends StoreCommand {
-  constructor(private readonly reports: ReportService) {
+  constructor(private readonly stores: StoreOpener) {
     super();
   }
 
@@ -24,22 +25,25 @@ export class ReplayCommand extends StoreCommand {
     return Number(value);
   }
 
-  async run(_: string[], options: StoreOptions & { projection?: ProjectionName; flushEvery?: number }): Promise<void> {
+  @Option({ flags: '--heap-mb <MB>', description: `the heap the rebuild may use (default ${REPLAY_HEAP_MB}); past it, it stops and says so` })
+  parseHeapMb(value: string): number {
+    if (!/^\d{1,6}$/.test(value) || Number(value) < 32) throw new CliUsageError('--heap-mb takes a whole number of megabytes, at least 32');
+    return Number(value);
+  }
+
+  async run(_: string[], options: StoreOptions & { projection?: ProjectionName; flushEvery?: number; heapMb?: number }): Promise<void> {
     const progress = options.json ? ProgressBar.disabled() : new ProgressBar(process.stderr, 'rebuilding');
     try {
       const projections = options.projection ? [options.projection] : [...PROJECTIONS];
       const started = Date.now();
-      const result = await this.reports.with(options.store, (context) =>
-        context
-          .projectorWith({ flushEvery: options.flushEvery })
-          .rebuild(projections, ({ position, head }) => progress.update(position, head, position, 'events')),
-      );
+      const request = { storeUrl: this.stores.urlFor(options.store), projections, flushEvery: options.flushEvery };
+      const result = await replayInWorker(request, ({ position, head }) => progress.update(position, head, position, 'events'), options.heapMb);
       progress.finish();
       const seconds = (Date.now() - started) / 1000;
       if (options.json) {
         process.stdout.write(`${JSON.stringify({ position: result.position, digest: result.digest, projections: Object.fromEntries(result.digests), seconds })}\n`);
       } else {
-        const lines = [...result.digests].map(([projection, digest]) => `  ${projection.padEnd(13)} ${digest}`);
+        const lines = result.digests.map(([projection, digest]) => `  ${projection.padEnd(13)} ${digest}`);
         process.stdout.write(`rebuilt ${projections.join(', ')} to position ${result.position} in ${seconds.toFixed(1)} s\n${lines.join('\n')}\ndigest ${result.digest}\n`);
       }
     } catch (error) {
