@@ -53,9 +53,17 @@ describe.each(stores)('capflow ingest on %s under kill -9', (name, storeUrl) => 
       const before = await storeHead(store);
       const ingest = startIngest(store, env);
       // wait until this process has stored something, then aim at a transaction or wait at random
-      if (!(await untilCommittedBeyond(probe, before, 120_000))) throw new Error(`kill ${kill}: no append within 120 s`);
-      if (kill % 2 === 1) await sleep(next() * 300);
-      else await untilTransactionOpen(probe, 3000);
+      if (!(await untilCommittedBeyond(probe, before, 120_000))) {
+        await ingest.kill(); // not left running: jest would wait for it
+        throw new Error(`kill ${kill}: no append within 120 s (head ${before})`);
+      }
+      if (kill % 2 === 1) {
+        // a random moment, bounded in facts rather than in time, so that however fast ingest
+        // runs the kills never outrun the workload (with waits of up to 300 ms, the 60,000 facts
+        // were all stored by kill 38 of 50 in one CI run): past up to 600 more facts, then a few ms
+        await untilCommittedBeyond(probe, before + Math.floor(next() * 600), 120_000);
+        await sleep(next() * 20);
+      } else await untilTransactionOpen(probe, 3000);
       await ingest.kill();
       const landing = landingOf(probe);
       const head = await storeHead(store);
