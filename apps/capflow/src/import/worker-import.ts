@@ -29,7 +29,8 @@ export async function importInWorker(
   return { accepted: result.accepted, duplicates: result.duplicates, lines: result.lines, rejected: RejectionLog.takeOver(result.rejected) };
 }
 
-async function importHere(file: string, storeUrl: string, onProgress: (progress: ImportProgress) => void): Promise<ImportSummary> {
+/** The import itself, on whichever thread runs it. */
+export async function importHere(file: string, storeUrl: string, onProgress: (progress: ImportProgress) => void): Promise<ImportSummary> {
   const { openEventStore } = await import('@capflow/event-store');
   const { IngestionService } = await import('@capflow/ingestion');
   const store = await openEventStore(storeUrl);
